@@ -1,0 +1,59 @@
+"""fashionzoo: a scikit-learn model zoo for Fashion-MNIST over Keras 3.
+
+Importing the package is cheap: Keras and TensorFlow load on first use of an
+estimator or a model (PEP 562 lazy attributes).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "ZooClassifier": "fashionzoo.estimators",
+    "LeNet5Classifier": "fashionzoo.estimators",
+    "CNNDropoutClassifier": "fashionzoo.estimators",
+    "CNNBN4Classifier": "fashionzoo.estimators",
+    "ResNetClassifier": "fashionzoo.estimators",
+    "CNN004Classifier": "fashionzoo.estimators",
+    "BestClassifier": "fashionzoo.estimators",
+    "TransferClassifier": "fashionzoo.transfer",
+    "list_models": "fashionzoo.zoo",
+    "create_estimator": "fashionzoo.zoo",
+    "get_model_info": "fashionzoo.zoo",
+    "evaluate": "fashionzoo.evaluation",
+    "export": "fashionzoo.export",
+    "config": "fashionzoo._config",
+}
+_SUBMODULES = {
+    "datasets",
+    "estimators",
+    "evaluation",
+    "exceptions",
+    "models",
+    "plotting",
+    "testing",
+    "transfer",
+    "zoo",
+}
+
+__all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"fashionzoo.{name}")
+    msg = f"module 'fashionzoo' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return __all__

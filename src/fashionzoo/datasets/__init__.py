@@ -1,0 +1,27 @@
+"""Fashion-MNIST loaders: download, verify, cache; CSV; a shipped sample.
+
+Needs only NumPy, pooch (imported when a download or the default cache
+folder is needed) and ``sklearn.utils.Bunch`` (imported on first load), so
+importing this module is cheap and never imports Keras or TensorFlow.
+"""
+
+from fashionzoo.datasets._csv import load_fashion_mnist_csv
+from fashionzoo.datasets._duplicates import DuplicateReport, find_duplicates
+from fashionzoo.datasets._fetch import (
+    clear_data_home,
+    fetch_fashion_mnist,
+    get_data_home,
+)
+from fashionzoo.datasets._registry import FASHION_MNIST_CLASSES
+from fashionzoo.datasets._sample import load_sample
+
+__all__ = [
+    "FASHION_MNIST_CLASSES",
+    "DuplicateReport",
+    "clear_data_home",
+    "fetch_fashion_mnist",
+    "find_duplicates",
+    "get_data_home",
+    "load_fashion_mnist_csv",
+    "load_sample",
+]

@@ -1,0 +1,53 @@
+"""Seeds without global side effects.
+
+Keras draws the seeds of initializers and of the seed generators of
+dropout and augmentation layers from Python's ``random`` module when a layer
+is created. Building a model with that module temporarily seeded (under a
+lock, so fits in threads do not interleave) makes the model reproducible,
+and restoring the state afterwards leaves no trace: no environment variable,
+no op-determinism switch, no global Keras, NumPy or TensorFlow seed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+from collections.abc import Iterator
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+_BUILD_LOCK = threading.RLock()
+_MAX_SEED = 2**31 - 1
+
+
+def seed_from_random_state(random_state: Any) -> int:
+    """One int seed from ``None``, an int or a ``RandomState``.
+
+    An int is used as is, so the same int always gives the same model; a
+    ``RandomState`` is advanced, so different instances (and successive fits
+    with one instance) give different models.
+    """
+    if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+        return int(random_state) % _MAX_SEED
+    return int(check_random_state(random_state).randint(_MAX_SEED))
+
+
+@contextlib.contextmanager
+def seeded_build(seed: int) -> Iterator[None]:
+    """Create Keras layers with seeds drawn from ``seed``; restore state after."""
+    with _BUILD_LOCK:
+        state = random.getstate()
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(state)
+
+
+def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
+    """The generator that shuffles epoch ``epoch`` of a fit seeded with ``seed``."""
+    return np.random.default_rng([seed, epoch])

@@ -1,0 +1,113 @@
+"""Input checks: image shapes, pixel ranges and the fit-time pixel scale."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from sklearn.utils.validation import validate_data
+
+#: Side of the images the zoo networks are built for.
+IMAGE_SIDE = 28
+
+_SHAPE_HELP = (
+    "Pass images as (n, 784) rows, (n, 28, 28) or (n, 28, 28, 1) arrays; "
+    "other square sizes are resized to 28x28 inside the model."
+)
+
+
+def flatten_images(X: Any) -> Any:
+    """Flatten (n, h, w) or (n, h, w, 1) arrays to (n, h*w); leave 2-D input alone.
+
+    Returns ``(X_2d, image_hw)`` where ``image_hw`` is ``(h, w)`` for image
+    input and ``None`` for flat rows.
+    """
+    ndim = getattr(X, "ndim", None)
+    if ndim is None and not hasattr(X, "shape"):
+        X = np.asarray(X)
+        ndim = X.ndim
+    if ndim is None or ndim <= 2:
+        if ndim == 1:
+            msg = (
+                f"Expected a 2-D or image-shaped X; got a 1-D array of shape "
+                f"{X.shape}. {_SHAPE_HELP} Reshape your data with "
+                f"X.reshape(1, -1) if it holds one image."
+            )
+            raise ValueError(msg)
+        return X, None
+    X = np.asarray(X)
+    if ndim == 4 and X.shape[-1] != 1:
+        msg = (
+            f"X must hold grayscale images with one channel; got shape {X.shape} "
+            f"({X.shape[-1]} channels). Convert to grayscale first, "
+            f"e.g. X.mean(axis=-1)."
+        )
+        raise ValueError(msg)
+    if ndim > 4:
+        msg = f"X has {ndim} dimensions (shape {X.shape}). {_SHAPE_HELP}"
+        raise ValueError(msg)
+    n, h, w = X.shape[:3]
+    return X.reshape(n, h * w), (h, w)
+
+
+def image_hw_for(n_features: int, image_hw: tuple[int, int] | None) -> tuple[int, int]:
+    """Height and width of the images that ``n_features`` flat pixels form."""
+    if image_hw is not None:
+        return image_hw
+    side = math.isqrt(n_features)
+    if side * side < n_features:
+        side += 1  # rows of a non-square length are zero-padded to a square
+    return side, side
+
+
+def check_images(
+    estimator: Any, X: Any, *, reset: bool
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Validate X, set/check ``n_features_in_``; return flat pixels and (h, w).
+
+    uint8 input stays uint8 (no copy); other integer types become uint8 and
+    floats become float32.
+    """
+    X, image_hw = flatten_images(X)
+    X = validate_data(
+        estimator,
+        X,
+        reset=reset,
+        dtype="numeric",
+        ensure_all_finite=True,
+        ensure_min_samples=1,
+    )
+    if X.size:
+        lo, hi = X.min(), X.max()
+        if lo < 0 or hi > 255:
+            negative = "Negative values in data: " if lo < 0 else ""
+            msg = (
+                f"{negative}X must hold pixels in [0, 255]; got values from "
+                f"{lo:.4g} to {hi:.4g}. Pass uint8 images or floats scaled to [0, 1]."
+            )
+            raise ValueError(msg)
+    if X.dtype.kind in "uib" and X.dtype != np.uint8:
+        if X.dtype.kind != "b" and not np.array_equal(X, X.astype(np.uint8)):
+            X = X.astype(np.float32)
+        else:
+            X = X.astype(np.uint8)
+    elif X.dtype.kind == "f" and X.dtype != np.float32:
+        X = X.astype(np.float32)
+    return X, image_hw_for(X.shape[1], image_hw)
+
+
+def pixel_scale(X: np.ndarray) -> float:
+    """Factor that maps X to [0, 1]: 1/255 for uint8 or 0-255 floats, 1 for 0-1."""
+    if X.dtype == np.uint8:
+        return 1.0 / 255.0
+    return 1.0 if X.size == 0 or float(X.max()) <= 1.0 else 1.0 / 255.0
+
+
+def to_images(X: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
+    """Reshape flat pixels to (n, h, w, 1), zero-padding rows if needed (view if not)."""
+    n, d = X.shape
+    h, w = hw
+    if d < h * w:
+        X = np.pad(X, ((0, 0), (0, h * w - d)))
+    return X.reshape(n, h, w, 1)

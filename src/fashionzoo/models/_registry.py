@@ -1,0 +1,238 @@
+"""The model registry: one decorator records a network builder under its name.
+
+Pure Python: no Keras import here, so listing models stays cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import inspect
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fashionzoo.exceptions import UnknownModelError
+
+__all__ = [
+    "ModelSpec",
+    "build_model",
+    "get_model_spec",
+    "list_models",
+    "register_model",
+    "register_model_deprecation",
+]
+
+_MODELS: dict[str, ModelSpec] = {}
+_ALIASES: dict[str, str] = {}
+_DEPRECATED: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the zoo knows about one registered network.
+
+    Attributes
+    ----------
+    name : str
+        Registry name, lowercase snake case (``lenet5``).
+    builder : callable
+        ``builder(input_shape, n_classes, **hyperparameters) -> keras.Model``.
+    description : str
+        One line for tables and ``fashionzoo models``.
+    source : str or None
+        File name of the reference study in ``shared/reference``.
+    reported_accuracy : float or None
+        Test accuracy the study reported.
+    param_count : int or None
+        Trainable + non-trainable parameters for 28x28x1 input and 10 classes
+        with default hyperparameters (pinned by the tests).
+    recipe : dict
+        Default training recipe: estimator parameters such as ``epochs``,
+        ``batch_size``, ``optimizer``, ``learning_rate``, ``lr_schedule``,
+        ``augment``.
+    notes : str
+        Choices the study left open and how they were filled.
+    """
+
+    name: str
+    builder: Callable[..., Any]
+    description: str
+    source: str | None = None
+    reported_accuracy: float | None = None
+    param_count: int | None = None
+    recipe: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        """Builder keyword arguments and their defaults."""
+        params = inspect.signature(self.builder).parameters
+        return {
+            name: p.default
+            for name, p in params.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+
+    @property
+    def input_size(self) -> tuple[int, int, int]:
+        """The image shape the network is built for."""
+        return (28, 28, 1)
+
+
+def register_model(
+    *,
+    description: str,
+    source: str | None = None,
+    reported_accuracy: float | None = None,
+    param_count: int | None = None,
+    recipe: dict[str, Any] | None = None,
+    notes: str = "",
+    aliases: Iterable[str] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Record a builder in the registry under its function name.
+
+    Parameters
+    ----------
+    description : str
+        One-line description.
+    source, reported_accuracy, param_count, recipe, notes
+        Metadata, see :class:`ModelSpec`.
+    aliases : iterable of str, default=()
+        Other names that resolve to this model (``"best"``).
+
+    Returns
+    -------
+    decorator : callable
+        Returns the builder unchanged.
+    """
+
+    def decorator(builder: Callable[..., Any]) -> Callable[..., Any]:
+        name = builder.__name__
+        if name in _MODELS:
+            msg = f"A model named {name!r} is already registered."
+            raise ValueError(msg)
+        _MODELS[name] = ModelSpec(
+            name=name,
+            builder=builder,
+            description=description,
+            source=source,
+            reported_accuracy=reported_accuracy,
+            param_count=param_count,
+            recipe=dict(recipe or {}),
+            notes=notes,
+        )
+        for alias in aliases:
+            _ALIASES[alias] = name
+        return builder
+
+    return decorator
+
+
+def register_model_deprecation(old: str, new: str) -> None:
+    """Keep ``old`` working as a name of ``new``, with a FutureWarning."""
+    _DEPRECATED[old] = new
+
+
+def _natural_key(name: str) -> list[Any]:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def _ensure_loaded() -> None:
+    # Registration happens when the family modules are imported.
+    import fashionzoo.models  # noqa: F401
+
+
+def list_models(
+    pattern: str | Iterable[str] | None = None,
+    *,
+    exclude: str | Iterable[str] | None = None,
+) -> list[str]:
+    """Names of the registered models, sorted naturally.
+
+    Parameters
+    ----------
+    pattern : str or iterable of str, default=None
+        Shell-style wildcards (``"cnn*"``); a name matching any is kept.
+    exclude : str or iterable of str, default=None
+        Wildcards of names to drop.
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> from fashionzoo.models import list_models
+    >>> list_models("lenet*")
+    ['lenet5']
+    """
+    _ensure_loaded()
+    names = list(_MODELS)
+    if pattern is not None:
+        pats = [pattern] if isinstance(pattern, str) else list(pattern)
+        names = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in pats)]
+    if exclude is not None:
+        pats = [exclude] if isinstance(exclude, str) else list(exclude)
+        names = [n for n in names if not any(fnmatch.fnmatchcase(n, p) for p in pats)]
+    return sorted(names, key=_natural_key)
+
+
+def resolve_name(name: str) -> str:
+    """Registry name for ``name``, following aliases and deprecations."""
+    _ensure_loaded()
+    if not isinstance(name, str):
+        msg = f"A model name must be a string. Received: name={name!r}"
+        raise TypeError(msg)
+    key = name.lower()
+    if key in _DEPRECATED:
+        new = _DEPRECATED[key]
+        warnings.warn(
+            f"Model name {name!r} is deprecated; use {new!r} instead.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        key = new
+    key = _ALIASES.get(key, key)
+    if key not in _MODELS:
+        choices = sorted(set(_MODELS) | set(_ALIASES), key=_natural_key)
+        close = difflib.get_close_matches(key, choices, n=3)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        msg = f"Unknown model {name!r}. Available: {', '.join(choices)}.{hint}"
+        raise UnknownModelError(msg)
+    return key
+
+
+def get_model_spec(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` registered under ``name`` (or an alias of it).
+
+    Raises
+    ------
+    UnknownModelError
+        If no model has that name; the message lists close matches.
+    """
+    return _MODELS[resolve_name(name)]
+
+
+def build_model(
+    name: str,
+    input_shape: tuple[int, ...] = (28, 28, 1),
+    n_classes: int = 10,
+    **hyperparameters: Any,
+) -> Any:
+    """Build the uncompiled Keras model registered under ``name``.
+
+    The model takes float images scaled to [0, 1] and ends in a float32
+    softmax over ``n_classes``.
+    """
+    spec = get_model_spec(name)
+    unknown = set(hyperparameters) - set(spec.hyperparameters)
+    if unknown:
+        msg = (
+            f"Model {spec.name!r} has no hyperparameter(s) {sorted(unknown)}. "
+            f"It takes: {sorted(spec.hyperparameters)}."
+        )
+        raise TypeError(msg)
+    return spec.builder(input_shape, n_classes, **hyperparameters)

@@ -1,0 +1,139 @@
+"""The catalogue: every model by name, as an estimator.
+
+:func:`create_estimator` returns the estimator class written for a network
+(``LeNet5Classifier`` for ``"lenet5"``); a network registered by a user gets a
+class generated on first use, importable from
+``fashionzoo.estimators._dynamic`` so that fitted estimators pickle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["create_estimator", "estimator_class", "get_model_info", "list_models"]
+
+
+def list_models(pattern: str | None = None, *, exclude: str | None = None) -> list[str]:
+    """Names of the zoo's networks, sorted naturally, filtered by wildcards.
+
+    Parameters
+    ----------
+    pattern : str, default=None
+        Shell-style wildcard, e.g. ``"cnn*"``.
+    exclude : str, default=None
+        Wildcard of names to leave out.
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> import fashionzoo
+    >>> fashionzoo.list_models("lenet*")
+    ['lenet5']
+    """
+    from fashionzoo.models import list_models as _list
+
+    return _list(pattern, exclude=exclude)
+
+
+def estimator_class(name: str) -> type:
+    """The estimator class of the network registered as ``name`` (or an alias)."""
+    from fashionzoo.estimators import _dynamic
+    from fashionzoo.estimators._base import ZooClassifier
+    from fashionzoo.models import resolve_name
+
+    key = resolve_name(name)
+    for cls in _all_subclasses(ZooClassifier):
+        if cls.__dict__.get("_model_name") == key:
+            return cls
+    return _dynamic.class_for(key)
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_all_subclasses(sub))
+    return out
+
+
+def create_estimator(name: str, **params: Any) -> Any:
+    """A fresh, unfitted estimator of the network ``name`` with ``params`` set.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_models`, or the alias ``"best"``.
+    **params
+        Estimator parameters (network hyperparameters and training
+        parameters), as in ``set_params``.
+
+    Returns
+    -------
+    estimator : ZooClassifier
+
+    Raises
+    ------
+    UnknownModelError
+        If ``name`` is not registered; the message lists close matches.
+    ValueError
+        If a parameter does not exist; the message names the valid ones.
+
+    Examples
+    --------
+    >>> import fashionzoo
+    >>> fashionzoo.create_estimator("lenet5", epochs=3).epochs
+    3
+    """
+    cls = estimator_class(name)
+    estimator = cls()
+    if params:
+        valid = estimator.get_params()
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            import difflib
+
+            hints = [
+                f"{p!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(p, valid, 1)) else repr(p)
+                for p in unknown
+            ]
+            msg = (
+                f"{cls.__name__} has no parameter(s) {', '.join(hints)}. "
+                f"Valid parameters: {', '.join(sorted(valid))}."
+            )
+            raise ValueError(msg)
+        estimator.set_params(**params)
+    return estimator
+
+
+def get_model_info(name: str) -> dict[str, Any]:
+    """Metadata of a network: source study, reported accuracy, parameters, recipe.
+
+    Returns
+    -------
+    info : dict
+        Keys ``name``, ``estimator``, ``description``, ``source``,
+        ``reported_accuracy``, ``param_count``, ``input_size``, ``recipe``,
+        ``hyperparameters`` and ``notes``.
+    """
+    from fashionzoo.estimators._base import estimator_defaults
+    from fashionzoo.models import get_model_spec
+
+    spec = get_model_spec(name)
+    defaults = estimator_defaults(spec.name)
+    recipe_keys = ("epochs", "batch_size", "optimizer", "learning_rate", "lr_schedule",
+                   "label_smoothing", "weight_decay", "augment", "tta")
+    return {
+        "name": spec.name,
+        "estimator": estimator_class(spec.name).__name__,
+        "description": spec.description,
+        "source": spec.source,
+        "reported_accuracy": spec.reported_accuracy,
+        "param_count": spec.param_count,
+        "input_size": spec.input_size,
+        "recipe": {k: defaults[k] for k in recipe_keys},
+        "hyperparameters": spec.hyperparameters,
+        "notes": spec.notes,
+    }

@@ -1,0 +1,324 @@
+"""The scikit-learn contract of ZooClassifier, through LeNet5Classifier."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.ensemble import VotingClassifier
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from fashionzoo.estimators import LeNet5Classifier
+from fashionzoo.estimators._validation import check_images
+from fashionzoo.testing import fast_instance
+
+FAST = {"units_1": 16, "units_2": 8, "epochs": 3, "batch_size": 16, "learning_rate": 0.01}
+
+
+def lenet(**params):
+    return LeNet5Classifier(**{**FAST, "random_state": 0, **params})
+
+
+@pytest.fixture(scope="module")
+def fitted(tiny_data):
+    X, y = tiny_data
+    return lenet().fit(X, y)
+
+
+# --------------------------------------------------------------- the contract
+def test_is_classifier_and_cv_is_stratified(tiny_data):
+    X, y = tiny_data
+    est = lenet(epochs=1)
+    assert is_classifier(est)
+    assert isinstance(check_cv(5, y, classifier=is_classifier(est)), StratifiedKFold)
+    result = cross_validate(est, X, y, cv=5, return_indices=True)
+    for test_idx in result["indices"]["test"]:
+        counts = np.bincount(y[test_idx], minlength=3)
+        assert counts.max() - counts.min() <= 1, counts
+
+
+def test_voting_classifier_accepts_it(tiny_data):
+    X, y = tiny_data
+    vote = VotingClassifier(
+        [("a", lenet(random_state=1)), ("b", lenet(random_state=2))], voting="soft"
+    ).fit(X, y)
+    proba = vote.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_pipeline_and_flat_input(tiny_data):
+    X, y = tiny_data
+    pipe = make_pipeline(FunctionTransformer(lambda a: a.reshape(len(a), -1)), lenet())
+    pipe.fit(X, y)
+    assert pipe.score(X, y) > 0.9
+
+
+def test_learns_tiny_data(fitted, tiny_data):
+    X, y = tiny_data
+    assert fitted.score(X, y) > 0.9
+    assert fitted.n_iter_ == 3
+    assert set(fitted.history_) >= {"loss", "accuracy", "learning_rate", "epoch_time"}
+    assert all(len(v) == 3 for v in fitted.history_.values())
+    assert fitted.n_features_in_ == 784
+
+
+# ------------------------------------------------------------------- seeding
+def test_same_seed_same_proba_and_no_global_state(tiny_data):
+    import keras
+    import tensorflow as tf
+
+    X, y = tiny_data
+    env = dict(os.environ)
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    keras_seed = keras.src.utils.rng_utils.get_random_seed()
+    p1 = lenet(random_state=7).fit(X, y).predict_proba(X)
+    p2 = lenet(random_state=7).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(p1, p2)
+    assert dict(os.environ) == env
+    assert "TF_DETERMINISTIC_OPS" not in os.environ
+    assert not tf.config.experimental.is_op_determinism_enabled()
+    assert random.getstate() == py_state
+    after = np.random.get_state()
+    assert all(np.array_equal(a, b) for a, b in zip(after, np_state, strict=True))
+    assert keras.src.utils.rng_utils.get_random_seed() == keras_seed
+
+
+def test_same_seed_same_proba_in_threads(tiny_data):
+    X, y = tiny_data
+    expected = lenet(random_state=3).fit(X, y).predict_proba(X)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: lenet(random_state=3).fit(X, y).predict_proba(X), range(2)))
+    for proba in results:
+        np.testing.assert_array_equal(proba, expected)
+
+
+def test_random_state_instances_differ(tiny_data):
+    X, y = tiny_data
+    p1 = lenet(random_state=np.random.RandomState(0)).fit(X, y).predict_proba(X)
+    p2 = lenet(random_state=np.random.RandomState(1)).fit(X, y).predict_proba(X)
+    assert not np.allclose(p1, p2)
+
+
+def test_predict_is_silent(fitted, tiny_data, capfd):
+    X, _ = tiny_data
+    fitted.predict(X)
+    fitted.predict_proba(np.concatenate([X] * 3))  # the batched path too
+    out, err = capfd.readouterr()
+    assert out == ""
+
+
+# -------------------------------------------------------------------- inputs
+def test_input_layouts_give_the_same_predictions(fitted, tiny_data):
+    X, _ = tiny_data
+    p = fitted.predict_proba(X)
+    np.testing.assert_array_equal(fitted.predict_proba(X.reshape(len(X), 784)), p)
+    np.testing.assert_array_equal(fitted.predict_proba(X[..., None]), p)
+
+
+def test_pixel_scale_found_at_fit_is_applied_at_predict(tiny_data):
+    X, y = tiny_data
+    on_uint8 = lenet().fit(X, y)
+    on_unit = lenet().fit(X / 255.0, y)
+    on_255 = lenet().fit(X.astype(np.float64), y)
+    assert on_uint8.pixel_scale_ == on_255.pixel_scale_ == pytest.approx(1 / 255)
+    assert on_unit.pixel_scale_ == 1.0
+    p = on_uint8.predict_proba(X)
+    np.testing.assert_allclose(on_unit.predict_proba(X / 255.0), p, atol=1e-4)
+    np.testing.assert_allclose(on_255.predict_proba(X.astype(np.float32)), p, atol=1e-4)
+
+
+def test_uint8_data_is_not_copied(tiny_data):
+    X, _ = tiny_data
+    est = LeNet5Classifier()
+    flat, hw = check_images(est, X, reset=True)
+    assert flat.dtype == np.uint8
+    assert np.shares_memory(flat, X)
+    assert hw == (28, 28)
+
+
+def test_string_labels_and_sorted_classes(tiny_data):
+    X, y = tiny_data
+    names = np.array(["zebra", "apple", "mango"])[y]
+    est = lenet().fit(X, names)
+    assert list(est.classes_) == ["apple", "mango", "zebra"]
+    assert set(est.predict(X)) <= set(names)
+    assert (est.predict(X) == names).mean() > 0.9
+
+
+def test_other_image_sizes_are_resized(tiny_data):
+    X, y = tiny_data
+    small = X[:, ::2, ::2]  # 14x14
+    est = lenet().fit(small, y)
+    assert est.image_shape_ == (14, 14, 1)
+    assert est.predict_proba(small).shape == (len(X), 3)
+    with pytest.raises(ValueError, match="fitted on"):
+        est.predict(X)
+
+
+# ---------------------------------------------------------------- training
+def test_early_stopping_restores_best_weights(tiny_data):
+    X, y = tiny_data
+    est = lenet(epochs=8, early_stopping=True, n_iter_no_change=2, validation_fraction=0.2)
+    est.fit(X, y)
+    assert "val_loss" in est.history_
+    assert est.n_iter_ <= 8
+    best = int(np.argmin(est.history_["val_loss"])) + 1
+    if est.n_iter_ != best:
+        assert est.best_epoch_ == best
+
+
+def test_sample_weight_and_class_weight(tiny_data):
+    X, y = tiny_data
+    ones = lenet().fit(X, y, sample_weight=np.ones(len(y))).predict_proba(X)
+    np.testing.assert_array_equal(ones, lenet().fit(X, y).predict_proba(X))
+    skewed = lenet(class_weight={0: 10.0, 1: 0.1, 2: 0.1}).fit(X, y)
+    assert skewed.predict_proba(X)[:, 0].mean() > ones[:, 0].mean()
+    balanced = lenet(class_weight="balanced").fit(X, y)
+    assert balanced.score(X, y) > 0.8
+
+
+def test_warm_start_and_partial_fit(tiny_data):
+    X, y = tiny_data
+    est = lenet(epochs=2, warm_start=True).fit(X, y)
+    model = est.model_
+    est.fit(X, y)
+    assert est.model_ is model
+    assert est.n_iter_ == 4
+    cold = lenet(epochs=2).fit(X, y)
+    cold.fit(X, y)
+    assert cold.n_iter_ == 2
+    pf = lenet()
+    pf.partial_fit(X, y, classes=[0, 1, 2])
+    pf.partial_fit(X, y)
+    assert pf.n_iter_ == 2
+    with pytest.raises(ValueError, match="not seen"):
+        pf.partial_fit(X, y + 5)
+
+
+def test_keyboard_interrupt_keeps_the_trained_model(tiny_data, monkeypatch):
+    import keras
+
+    X, y = tiny_data
+    real_fit = keras.Model.fit
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", interrupted)
+    est = lenet(epochs=5)
+    with pytest.warns(UserWarning, match="interrupted after 2 epoch"):
+        est.fit(X, y)
+    assert est.n_iter_ == 2
+    assert est.predict_proba(X).shape == (len(X), 3)
+
+
+def test_lr_schedules(tiny_data):
+    X, y = tiny_data
+    cos = lenet(epochs=3, lr_schedule="cosine").fit(X, y)
+    lrs = cos.history_["learning_rate"]
+    assert lrs[0] > lrs[1] > lrs[2]
+    one = lenet(epochs=4, lr_schedule="onecycle", label_smoothing=0.1).fit(X, y)
+    assert max(one.history_["learning_rate"]) > one.history_["learning_rate"][-1]
+
+
+# ---------------------------------------------------------------- persistence
+@pytest.mark.parametrize("dumper", ["pickle", "joblib", "cloudpickle"])
+def test_round_trips_keep_predictions(fitted, tiny_data, dumper, tmp_path):
+    X, _ = tiny_data
+    if dumper == "pickle":
+        copy_ = pickle.loads(pickle.dumps(fitted))
+    elif dumper == "joblib":
+        joblib.dump(fitted, tmp_path / "m.joblib")
+        copy_ = joblib.load(tmp_path / "m.joblib")
+    else:
+        cloudpickle = pytest.importorskip("cloudpickle")
+        copy_ = cloudpickle.loads(cloudpickle.dumps(fitted))
+    np.testing.assert_array_equal(copy_.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_clone_keeps_params(fitted):
+    assert clone(fitted).get_params() == fitted.get_params()
+    assert not hasattr(clone(fitted), "model_")
+
+
+def test_grid_search_over_study_001_grid(tiny_data):
+    X, y = tiny_data
+    grid = {"units_1": [16, 32], "learning_rate": [1e-2, 1e-3]}
+    for n_jobs in (1, 2):
+        search = GridSearchCV(lenet(epochs=1), grid, cv=2, n_jobs=n_jobs).fit(X, y)
+        assert len(search.cv_results_["params"]) == 4
+        assert search.best_estimator_.n_iter_ == 1
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    ("make_X", "make_y", "error", "match"),
+    [
+        (lambda X: X[..., None].repeat(3, -1), None, ValueError, "one channel"),
+        (lambda X: np.where(X == 255, np.nan, X / 255.0), None, ValueError, "NaN"),
+        (lambda X: np.where(X == 255, np.inf, X / 255.0), None, ValueError, "infinity"),
+        (lambda X: X.astype(float) * 2, None, ValueError, r"pixels in \[0, 255\]"),
+        (lambda X: X.astype(float) - 1, None, ValueError, r"pixels in \[0, 255\]"),
+        (lambda X: X, lambda y: y[:-1], ValueError, "different lengths"),
+        (lambda X: X[:0], lambda y: y[:0], ValueError, "0 sample"),
+        (lambda X: X, lambda y: np.zeros_like(y), ValueError, "only one class"),
+        (lambda X: X[0].ravel(), lambda y: y[:1], ValueError, "1-D"),
+        (lambda X: np.array([["a"] * 784] * len(X)), None, ValueError, "convert|number"),
+    ],
+)
+def test_bad_input_raises_clear_errors(tiny_data, make_X, make_y, error, match):
+    X, y = tiny_data
+    bad_X = make_X(X)
+    bad_y = make_y(y) if make_y else y
+    with pytest.raises(error, match=match):
+        lenet(epochs=1).fit(bad_X, bad_y)
+
+
+def test_predict_errors(fitted, tiny_data):
+    X, _ = tiny_data
+    with pytest.raises(NotFittedError, match="fit"):
+        lenet().predict(X)
+    with pytest.raises(ValueError, match="784 features"):
+        fitted.predict(X.reshape(len(X), -1)[:, :100])
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("units_1", 0), ("learning_rate", -1.0), ("epochs", 0), ("optimizer", "adamm"),
+     ("validation_fraction", 1.5), ("augment", "heavy")],
+)
+def test_hyperparameters_are_validated_in_fit(tiny_data, param, value):
+    X, y = tiny_data
+    est = lenet(**{param: value})  # __init__ accepts anything
+    assert getattr(est, param) == value
+    with pytest.raises(ValueError, match=rf"'{param}' parameter of LeNet5Classifier"):
+        est.fit(X, y)
+
+
+def test_fast_instance_uses_the_fast_table():
+    est = fast_instance(LeNet5Classifier, epochs=1)
+    assert est.epochs == 1
+    assert est.units_1 == 16
+
+
+def test_verbose_prints_progress(tiny_data, capsys):
+    X, y = tiny_data
+    lenet(epochs=1, verbose=2).fit(X, y)
+    out = capsys.readouterr().out
+    assert "loss" in out
