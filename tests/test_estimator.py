@@ -88,7 +88,9 @@ def test_same_seed_same_proba_and_no_global_state(tiny_data):
     np.testing.assert_array_equal(p1, p2)
     assert dict(os.environ) == env
     assert "TF_DETERMINISTIC_OPS" not in os.environ
-    assert not tf.config.experimental.is_op_determinism_enabled()
+    from tensorflow.python.framework.config import is_op_determinism_enabled
+
+    assert not is_op_determinism_enabled()
     assert random.getstate() == py_state
     after = np.random.get_state()
     assert all(np.array_equal(a, b) for a, b in zip(after, np_state, strict=True))
@@ -222,8 +224,10 @@ def test_keyboard_interrupt_keeps_the_trained_model(tiny_data, monkeypatch):
 
     monkeypatch.setattr(keras.Model, "fit", interrupted)
     est = lenet(epochs=5)
-    with pytest.warns(UserWarning, match="interrupted after 2 epoch"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         est.fit(X, y)
+    assert any("interrupted after 2 epoch" in str(w.message) for w in caught)
     assert est.n_iter_ == 2
     assert est.predict_proba(X).shape == (len(X), 3)
 
@@ -260,10 +264,16 @@ def test_clone_keeps_params(fitted):
 def test_grid_search_over_study_001_grid(tiny_data):
     X, y = tiny_data
     grid = {"units_1": [16, 32], "learning_rate": [1e-2, 1e-3]}
-    for n_jobs in (1, 2):
-        search = GridSearchCV(lenet(epochs=1), grid, cv=2, n_jobs=n_jobs).fit(X, y)
-        assert len(search.cv_results_["params"]) == 4
-        assert search.best_estimator_.n_iter_ == 1
+    search = GridSearchCV(lenet(epochs=1), grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.n_iter_ == 1
+    # Two worker processes fit in parallel (each imports Keras once).
+    grid = {"units_1": [16, 32]}
+    parallel = GridSearchCV(lenet(epochs=1), grid, cv=2, n_jobs=2).fit(X, y)
+    serial = GridSearchCV(lenet(epochs=1), grid, cv=2, n_jobs=1).fit(X, y)
+    np.testing.assert_allclose(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
 
 
 # ------------------------------------------------------------------ bad input
@@ -279,7 +289,7 @@ def test_grid_search_over_study_001_grid(tiny_data):
         (lambda X: X[:0], lambda y: y[:0], ValueError, "0 sample"),
         (lambda X: X, lambda y: np.zeros_like(y), ValueError, "only one class"),
         (lambda X: X[0].ravel(), lambda y: y[:1], ValueError, "1-D"),
-        (lambda X: np.array([["a"] * 784] * len(X)), None, ValueError, "convert|number"),
+        (lambda X: np.array([["a"] * 784] * len(X)), None, ValueError, "(?i)convert|number"),
     ],
 )
 def test_bad_input_raises_clear_errors(tiny_data, make_X, make_y, error, match):

@@ -20,7 +20,7 @@ __all__ = [
 #: Parameters that make each estimator fit in well under a second on tiny
 #: data, keyed by class name; ``"*"`` applies to every zoo estimator.
 FAST_PARAMS: dict[str, dict[str, Any]] = {
-    "*": {"epochs": 3, "batch_size": 8, "learning_rate": 0.01, "random_state": 0},
+    "*": {"epochs": 2, "batch_size": 16, "learning_rate": 0.01, "random_state": 0},
     "LeNet5Classifier": {"units_1": 16, "units_2": 8},
 }
 

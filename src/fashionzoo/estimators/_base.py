@@ -120,7 +120,9 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.positive_only = True  # pixels
         tags.input_tags.allow_nan = False
         tags.target_tags.required = True
-        tags.classifier_tags.poor_score = False
+        # Image networks: scikit-learn's 0.83-accuracy check on 2-feature
+        # blobs (padded into 2x2 images at 1/255 scale) is out of their scope.
+        tags.classifier_tags.poor_score = True
         return tags
 
     # --------------------------------------------------------- model building
@@ -174,7 +176,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------- fit
     def _check_fit_input(self, X, y, sample_weight, reset: bool):
-        X, hw = check_images(self, X, reset=reset)
+        expected = None if reset else self.image_shape_[:2]
+        X, hw = check_images(self, X, reset=reset, expected_hw=expected)
         check_classification_targets(y)
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -262,12 +265,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         continuing = hasattr(self, "model_") and (partial or self.warm_start)
         X, hw, y, sample_weight = self._check_fit_input(X, y, sample_weight, reset=not continuing)
         if continuing:
-            if (*hw, 1) != tuple(self.image_shape_):
-                msg = (
-                    f"X holds images of shape {hw}, but the model was fitted on "
-                    f"{self.image_shape_[:2]}."
-                )
-                raise ValueError(msg)
             unseen = np.setdiff1d(np.unique(y), self.classes_)
             if unseen.size:
                 msg = f"y holds labels {unseen!r} not seen in the first fit: {self.classes_!r}."
@@ -371,13 +368,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     # --------------------------------------------------------------- predict
     def _predict_images(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X, hw = check_images(self, X, reset=False)
-        if (*hw, 1) != tuple(self.image_shape_):
-            msg = (
-                f"X holds images of shape {hw}, but the model was fitted on "
-                f"{tuple(self.image_shape_[:2])}."
-            )
-            raise ValueError(msg)
+        X, hw = check_images(self, X, reset=False, expected_hw=self.image_shape_[:2])
         return to_images(X, hw)
 
     def _forward(self, images: np.ndarray) -> np.ndarray:

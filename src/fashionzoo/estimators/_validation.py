@@ -62,14 +62,23 @@ def image_hw_for(n_features: int, image_hw: tuple[int, int] | None) -> tuple[int
 
 
 def check_images(
-    estimator: Any, X: Any, *, reset: bool
+    estimator: Any, X: Any, *, reset: bool, expected_hw: tuple[int, int] | None = None
 ) -> tuple[np.ndarray, tuple[int, int]]:
     """Validate X, set/check ``n_features_in_``; return flat pixels and (h, w).
+
+    With ``expected_hw`` (the size seen at fit), images of another size are
+    rejected with a message that names both sizes.
 
     uint8 input stays uint8 (no copy); other integer types become uint8 and
     floats become float32.
     """
     X, image_hw = flatten_images(X)
+    if expected_hw is not None and image_hw is not None and image_hw != tuple(expected_hw):
+        msg = (
+            f"X holds {image_hw[0]}x{image_hw[1]} images, but the model was fitted on "
+            f"{expected_hw[0]}x{expected_hw[1]} images. Pass images of the size used in fit."
+        )
+        raise ValueError(msg)
     X = validate_data(
         estimator,
         X,

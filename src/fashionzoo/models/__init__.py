@@ -15,7 +15,13 @@ from fashionzoo.models._registry import (
 )
 
 # Family modules register their builders on import.
-from fashionzoo.models import lenet  # noqa: E402, F401  isort: skip
+from fashionzoo.models import lenet  # noqa: F401  isort: skip
+from fashionzoo.models import cnn  # noqa: F401  isort: skip
+from fashionzoo.models import resnet  # noqa: F401  isort: skip
+from fashionzoo.models import fast  # noqa: F401  isort: skip
+
+# Registers RandomErasing with Keras so saved models load.
+from fashionzoo.models import augment  # noqa: F401  isort: skip
 
 __all__ = [
     "ModelSpec",

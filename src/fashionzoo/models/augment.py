@@ -131,7 +131,6 @@ class RandomErasing(layers.Layer):
         self.value_range = value_range
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.supports_masking = True
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         """Erase rectangles when ``training`` is true, else pass through."""
@@ -140,11 +139,9 @@ class RandomErasing(layers.Layer):
         dtype = self.compute_dtype
         shape = ops.shape(inputs)
         batch, height, width = shape[0], shape[1], shape[2]
-        h_f = float(inputs.shape[1]) if inputs.shape[1] is not None else None
-        w_f = float(inputs.shape[2]) if inputs.shape[2] is not None else None
-        if h_f is None or w_f is None:
-            h_f = ops.cast(height, "float32")
-            w_f = ops.cast(width, "float32")
+        # Static sides when known (the usual case), else dynamic ones.
+        h_f = float(height) if isinstance(height, int) else ops.cast(height, "float32")
+        w_f = float(width) if isinstance(width, int) else ops.cast(width, "float32")
 
         def uniform(minval: float = 0.0, maxval: float = 1.0) -> Any:
             return keras.random.uniform(
@@ -218,7 +215,7 @@ def _check_strengths(strengths: Mapping[str, Any]) -> dict[str, Any]:
     out = {**_DEFAULT_STRENGTHS, **strengths}
     if not isinstance(out["flip"], bool):
         msg = f"augment['flip'] must be True or False. Received: flip={out['flip']!r}"
-        raise ValueError(msg)
+        raise TypeError(msg)
     bounds = {"shift": (0.0, 0.5), "zoom": (0.0, 0.5), "erasing": (0.0, 1.0)}
     for key, (low, high) in bounds.items():
         value = out[key]
@@ -267,6 +264,8 @@ def make_augmentation(
     ------
     ValueError
         For an unknown preset or key, or a strength out of range.
+    TypeError
+        For an ``augment`` or a ``flip`` value of the wrong type.
 
     Examples
     --------

@@ -4,8 +4,9 @@ After the fast CIFAR-10 training records (Page's ResNet-9 for DAWNBench,
 Keller Jordan's airbench): conv-BN-ReLU throughout, a residual block after the
 first and last downsampling stage, global max pooling and a linear head whose
 input is scaled down. Sized for 28x28 grey images on two CPU cores: the stem
-halves the resolution at once (the 28x28 layers are memory-bound on a CPU and
-cost more than their arithmetic suggests), and most of the work runs at 7x7.
+halves the resolution at once (layers at 28x28 are memory-bound on a CPU and
+cost far more than their arithmetic suggests), and most of the arithmetic is
+in the widest layers at 4x4, which a CPU runs efficiently.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ def _stage(
     filters: int,
     *,
     residual: bool,
+    pool: bool,
     name: str,
     bn_momentum: float,
 ) -> keras.KerasTensor:
-    # conv -> pool -> BN -> ReLU, then an optional two-conv residual block.
+    # conv -> [pool] -> BN -> ReLU, then an optional two-conv residual block.
     x = layers.Conv2D(
         filters,
         3,
@@ -54,7 +56,8 @@ def _stage(
         kernel_initializer="he_normal",
         name=f"{name}_conv",
     )(x)
-    x = layers.MaxPooling2D(2, padding="same", name=f"{name}_pool")(x)
+    if pool:
+        x = layers.MaxPooling2D(2, padding="same", name=f"{name}_pool")(x)
     x = layers.BatchNormalization(momentum=bn_momentum, name=f"{name}_bn")(x)
     x = layers.ReLU(name=f"{name}_relu")(x)
     if residual:
@@ -66,14 +69,12 @@ def _stage(
 
 @register_model(
     description="Narrow ResNet-9 for CPU: stride-2 stem, 3 stages, global max pool",
-    source=None,
-    reported_accuracy=None,
-    param_count=0,
+    param_count=413_786,
     recipe={
-        "epochs": 18,
+        "epochs": 16,
         "batch_size": 256,
         "optimizer": "adamw",
-        "learning_rate": 4e-3,
+        "learning_rate": 3e-3,
         "lr_schedule": "onecycle",
         "label_smoothing": 0.1,
         "weight_decay": 5e-2,
@@ -82,11 +83,15 @@ def _stage(
     },
     notes=(
         "Not from a study: the zoo's own fast network, after the fast CIFAR-10 "
-        "training records (ResNet-9, airbench): conv-BN-ReLU, residual blocks "
-        "after stages 1 and 3, global max pooling, logits scaled by 1/8. "
-        "Built for >= 0.94 test accuracy within 15 minutes on a 2-core CPU "
-        "with the recipe (AdamW, one-cycle, label smoothing 0.1, flip and "
-        "2-pixel shifts, flip test-time augmentation)."
+        "training records (ResNet-9, airbench): bias-free conv-BN-ReLU, "
+        "residual blocks after stages 1 and 3, global max pooling, logits "
+        "scaled by 1/8. Aimed at >= 0.94 test accuracy within 15 minutes on a "
+        "2-core CPU with its recipe: AdamW (peak learning rate 3e-3, decoupled "
+        "weight decay 0.05) on a one-cycle schedule, label smoothing 0.1, "
+        "'light' augmentation (flip and 2-pixel shifts) and flip test-time "
+        "augmentation. An epoch of 60,000 images took about 37 s at batch "
+        "256 on 2 AMD EPYC cores with TF_ENABLE_ONEDNN_OPTS=1, about 1.7 "
+        "times longer without it."
     ),
     aliases=("best",),
 )
@@ -94,17 +99,18 @@ def fast_resnet(
     input_shape: tuple[int, ...] = (28, 28, 1),
     n_classes: int = 10,
     *,
-    width: int = 24,
+    width: int = 16,
     logit_scale: float = 0.125,
     bn_momentum: float = 0.9,
 ) -> keras.Model:
     """Narrow ResNet-9-style network for fast CPU training.
 
-    Layout for 28x28 inputs, with ``w = width``: stem conv 3x3 stride 2 to
-    w channels at 14x14; stage 1 conv 2w, pool to 7x7, residual block;
-    stage 2 conv 4w, pool to 4x4; stage 3 conv 8w, pool to 2x2, residual
-    block; global max pool; scaled linear softmax head. Every convolution is
-    3x3, bias-free, followed by BatchNorm and ReLU.
+    Layout for 28x28 inputs, with ``w = width``: stem conv stride 2 to
+    ``w`` channels at 14x14; stage 1 conv to ``2w``, pool to 7x7, residual
+    block; stage 2 conv to ``4w``, pool to 4x4; stage 3 conv to ``8w`` and a
+    residual block at 4x4; global max pool; scaled linear softmax head.
+    Every convolution is 3x3 and bias-free, followed by BatchNorm and ReLU.
+    The resolution falls by 8 overall, as in ResNet-9 (32 to 4 on CIFAR-10).
 
     Parameters
     ----------
@@ -112,12 +118,12 @@ def fast_resnet(
         Image shape.
     n_classes : int, default=10
         Number of output classes.
-    width : int, default=24
+    width : int, default=16
         Channels of the stem; the stages have 2, 4 and 8 times as many.
-        Compute grows with its square.
+        Compute and parameters grow with its square.
     logit_scale : float, default=0.125
-        Factor applied to the pooled features before the softmax layer,
-        which scales the logits down as in ResNet-9 (1 disables it).
+        Factor applied to the pooled features before the softmax layer, which
+        scales the logits down as in ResNet-9 (1 leaves them alone).
     bn_momentum : float, default=0.9
         BatchNorm moving-average momentum; 0.9 suits short schedules.
 
@@ -137,9 +143,16 @@ def fast_resnet(
         raise ValueError(msg)
     inputs = keras.Input(shape=input_shape, name="image")
     x = _conv_bn(inputs, width, strides=2, name="stem", bn_momentum=bn_momentum)
-    x = _stage(x, 2 * width, residual=True, name="stage1", bn_momentum=bn_momentum)
-    x = _stage(x, 4 * width, residual=False, name="stage2", bn_momentum=bn_momentum)
-    x = _stage(x, 8 * width, residual=True, name="stage3", bn_momentum=bn_momentum)
+    stages = [(2, True, True), (4, False, True), (8, True, False)]
+    for i, (mult, residual, pool) in enumerate(stages, start=1):
+        x = _stage(
+            x,
+            mult * width,
+            residual=residual,
+            pool=pool,
+            name=f"stage{i}",
+            bn_momentum=bn_momentum,
+        )
     x = layers.GlobalMaxPooling2D(name="global_pool")(x)
     if logit_scale != 1:
         x = layers.Rescaling(logit_scale, name="logit_scale")(x)

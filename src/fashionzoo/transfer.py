@@ -1,0 +1,473 @@
+"""Transfer learning: an ImageNet backbone from ``keras.applications`` with a new head.
+
+:class:`TransferClassifier` takes the same 28x28 grey images as every zoo
+estimator. Inside its Keras model the images are repeated to three channels,
+resized to the backbone's input side, brought back to 0-255 pixels and passed
+through the backbone's own ``preprocess_input`` (a serializable layer), so
+``predict`` and a saved ``.keras`` model need no preprocessing outside.
+
+Training follows study 003's two phases: the head on a frozen backbone, then
+optionally the top layers of the backbone at a small learning rate. While the
+backbone is frozen and no augmentation is on, the backbone's features are
+computed once per fit and the head trains on them, so extra head epochs cost
+almost nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from numbers import Integral, Real
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.utils._param_validation import Interval
+
+from fashionzoo.estimators._base import _EAGER_MAX_STEPS, ZooClassifier
+from fashionzoo.estimators._seeding import seeded_build
+from fashionzoo.estimators._training import make_loss, make_optimizer
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TransferClassifier"]
+
+
+class TransferClassifier(ZooClassifier):
+    """An ImageNet backbone from ``keras.applications`` with a new classification head.
+
+    The model takes the same 28x28 grey images as every zoo estimator and
+    does, inside the Keras graph: scale to [0, 1], augmentation (training
+    only), resize to ``input_size``, repeat the channel to RGB, scale back to
+    0-255, the backbone's own ``preprocess_input`` (:class:`BackbonePreprocess
+    <fashionzoo.models.backbones.BackbonePreprocess>`), the backbone (always
+    in inference mode, so BatchNormalization keeps its statistics), global
+    average pooling, then the head ``Dense(head_units, relu) -> Dropout ->
+    Dense(n_classes, softmax)``.
+
+    Training has two phases (study 003). Phase 1 trains the head for
+    ``epochs`` on a frozen backbone. Phase 2, when ``fine_tune_epochs > 0``,
+    unfreezes the top ``fine_tune_layers`` layers of the backbone (its
+    BatchNormalization layers stay frozen), recompiles and trains the whole
+    model at ``fine_tune_learning_rate`` for ``fine_tune_epochs``. In phase 1
+    without augmentation the pooled backbone features are computed once per
+    fit, in batches, and the head trains on them: each extra epoch costs a
+    pass of the small head, not of the backbone.
+
+    .. versionadded:: 0.1.0
+
+    Parameters
+    ----------
+    backbone : str, default="vgg16"
+        A ``keras.applications`` network: ``"vgg16"``, ``"resnet50"``,
+        ``"resnet152v2"``, ``"xception"``, ``"inception_v3"``,
+        ``"mobilenet_v2"``, ``"efficientnet_b0"`` or ``"densenet121"`` (see
+        :func:`fashionzoo.models.backbones.list_backbones`; case-insensitive,
+        spellings without the underscore such as ``"inceptionv3"`` accepted).
+    weights : "imagenet", str, path or None, default="imagenet"
+        ``"imagenet"``: Keras's ImageNet weights, read from Keras's cache
+        ``KERAS_HOME/models`` (``~/.keras/models``) or downloaded there;
+        offline and not cached, fit raises
+        :class:`~fashionzoo.exceptions.WeightsNotFoundError` naming the file
+        to put there. ``None``: random initialisation. A path: a weights file
+        of the same backbone without its top (``backbone.save_weights(...)``
+        in Keras, ``.weights.h5``, or a legacy ``.h5``).
+    input_size : int, default=None
+        Side in pixels the images are resized to before the backbone. ``None``
+        uses the backbone's minimum, which keeps CPU training affordable: 32
+        for most, 71 for Xception, 75 for InceptionV3. Larger sides (96 to
+        224) usually transfer ImageNet features better, at a cost growing with
+        the square of the side. Below the backbone's minimum, fit raises
+        ValueError.
+    head_units : int, default=256
+        Units of the head's hidden dense layer.
+    dropout : float, default=0.5
+        Dropout rate before the output layer.
+    fine_tune_epochs : int, default=0
+        Epochs of phase 2 (fine-tuning the top of the backbone); 0 skips it.
+    fine_tune_layers : int, default=20
+        How many of the backbone's last layers (all kinds, in
+        ``backbone.layers`` order) phase 2 unfreezes; BatchNormalization
+        layers among them stay frozen.
+    fine_tune_learning_rate : float, default=1e-5
+        Peak learning rate of phase 2.
+    epochs : int, default=10
+        Epochs of phase 1 (the head on the frozen backbone).
+    batch_size : int, default=128
+        Images per gradient step, per feature-extraction batch and per
+        predict batch.
+    optimizer : {"adam", "adamw", "sgd", "nadam", "rmsprop"}, default="adam"
+        Keras optimizer of both phases; SGD uses Nesterov momentum 0.9.
+    learning_rate : float, default=1e-3
+        Peak learning rate of phase 1.
+    lr_schedule : {None, "constant", "cosine", "onecycle"}, default=None
+        Learning-rate schedule over the steps of each phase.
+    weight_decay : float, default=0.0
+        Decoupled weight decay.
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy loss.
+    augment : {None, "light", "standard"} or dict, default=None
+        Training-time augmentation inside the model, on the 28x28 images: a
+        preset, or a dict of strengths for ``flip``, ``shift``, ``zoom`` and
+        ``erasing``. With augmentation on, phase 1 runs the whole model
+        every epoch instead of training the head on cached features.
+    tta : bool, default=False
+        Average predictions over each image and its mirror image.
+    early_stopping : bool, default=False
+        In each phase, hold out ``validation_fraction`` of the data
+        (stratified, seeded), stop when the validation loss has not improved
+        for ``n_iter_no_change`` epochs, and restore the best weights.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    n_iter_no_change : int, default=5
+        Patience of early stopping, in epochs.
+    class_weight : dict, "balanced" or None, default=None
+        Weights per class, multiplied into ``sample_weight``.
+    warm_start : bool, default=False
+        Continue from the fitted model on the next ``fit`` (both phases run
+        again from the current weights).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the head, a randomly initialised backbone, dropout,
+        augmentation and shuffling. An int gives the same predictions on
+        every CPU run.
+    verbose : int, default=0
+        0 is silent, 1 shows Keras's progress bar while fitting, 2 a line per
+        epoch and a progress bar while predicting and extracting features.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The whole model: 28x28 pixels in, class probabilities out.
+    backbone_ : keras.Model
+        The backbone inside ``model_`` (a view, not a copy).
+    input_size_ : int
+        Side the images are resized to.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    n_features_in_ : int
+        Pixels per image seen at fit.
+    history_ : dict of list
+        Per-epoch ``loss``, ``accuracy``, ``learning_rate``, ``epoch_time``
+        (and ``val_loss``, ``val_accuracy`` with early stopping), and
+        ``phase`` (1: head on the frozen backbone, 2: fine-tuning).
+    n_iter_ : int
+        Epochs trained, both phases.
+    feature_time_ : float
+        Seconds spent computing backbone features in the last phase 1
+        trained on cached features (0.0 if the last fit did not).
+
+    See Also
+    --------
+    fashionzoo.models.backbones.list_backbones : The available backbones.
+    fashionzoo.LeNet5Classifier : Study 001's baseline trained from scratch.
+
+    Notes
+    -----
+    ``partial_fit`` trains one phase-1 epoch (the head, backbone frozen);
+    fine-tuning runs only in ``fit``. Each phase starts a fresh optimizer,
+    and so does each ``partial_fit`` call.
+
+    EfficientNet with ``weights="imagenet"`` gives the same output as Keras's
+    ``EfficientNetB0(weights="imagenet")``: the extra input rescaling Keras
+    inserts for ImageNet weights is folded into the Normalization variance.
+
+    Examples
+    --------
+    >>> from fashionzoo.transfer import TransferClassifier
+    >>> from fashionzoo.datasets import load_sample
+    >>> X, y = load_sample(return_X_y=True)
+    >>> clf = TransferClassifier("MobileNetV2", weights=None, epochs=2)
+    >>> clf.get_params()["backbone"]
+    'MobileNetV2'
+    >>> clf.fit(X, y).predict_proba(X[:2]).shape  # doctest: +SKIP
+    (2, 10)
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **ZooClassifier._parameter_constraints,
+        "backbone": [str],
+        "weights": [str, os.PathLike, None],
+        "input_size": [Interval(Integral, 1, None, closed="left"), None],
+        "head_units": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "fine_tune_epochs": [Interval(Integral, 0, None, closed="left")],
+        "fine_tune_layers": [Interval(Integral, 1, None, closed="left")],
+        "fine_tune_learning_rate": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        backbone: str = "vgg16",
+        *,
+        weights: str | os.PathLike[str] | None = "imagenet",
+        input_size: int | None = None,
+        head_units: int = 256,
+        dropout: float = 0.5,
+        fine_tune_epochs: int = 0,
+        fine_tune_layers: int = 20,
+        fine_tune_learning_rate: float = 1e-5,
+        epochs: int = 10,
+        batch_size: int = 128,
+        optimizer: str = "adam",
+        learning_rate: float = 1e-3,
+        lr_schedule: str | None = None,
+        weight_decay: float = 0.0,
+        label_smoothing: float = 0.0,
+        augment: str | dict[str, Any] | bool | None = None,
+        tta: bool = False,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 5,
+        class_weight: dict[Any, float] | str | None = None,
+        warm_start: bool = False,
+        random_state: Any = None,
+        verbose: int = 0,
+    ) -> None:
+        self.backbone = backbone
+        self.weights = weights
+        self.input_size = input_size
+        self.head_units = head_units
+        self.dropout = dropout
+        self.fine_tune_epochs = fine_tune_epochs
+        self.fine_tune_layers = fine_tune_layers
+        self.fine_tune_learning_rate = fine_tune_learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.weight_decay = weight_decay
+        self.label_smoothing = label_smoothing
+        self.augment = augment
+        self.tta = tta
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # --------------------------------------------------------- model building
+    @property
+    def backbone_(self) -> Any:
+        """The backbone layer of ``model_``."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        return self.model_.get_layer("backbone")
+
+    def _model_params(self) -> dict[str, Any]:
+        return {"head_units": self.head_units, "dropout": self.dropout}
+
+    def _build_network(self, n_classes: int) -> Any:
+        """The head: pooled backbone features in, class probabilities out."""
+        import keras
+
+        return keras.Sequential(
+            [
+                keras.layers.Dense(self.head_units, activation="relu", name="head_dense"),
+                keras.layers.Dropout(self.dropout, name="head_dropout"),
+                keras.layers.Dense(
+                    n_classes, activation="softmax", dtype="float32", name="predictions"
+                ),
+            ],
+            name="head",
+        )
+
+    def _build_model(self, image_hw: tuple[int, int], n_classes: int, seed: int) -> Any:
+        import keras
+
+        from fashionzoo._config import ensure_configured
+        from fashionzoo.models.augment import make_augmentation
+        from fashionzoo.models.backbones import (
+            BackbonePreprocess,
+            build_backbone,
+            check_input_size,
+            get_backbone,
+        )
+
+        spec = get_backbone(self.backbone)
+        size = spec.default_size if self.input_size is None else int(self.input_size)
+        check_input_size(spec, size)
+        ensure_configured()
+        with seeded_build(seed):
+            backbone = build_backbone(spec.name, size, weights=self.weights)
+            inputs = keras.Input(shape=(*image_hw, 1), dtype="float32", name="pixels")
+            x = keras.layers.Rescaling(self.pixel_scale_, name="scale")(inputs)
+            augmentation = make_augmentation(self.augment)
+            if augmentation is not None:
+                x = augmentation(x)
+            if image_hw != (size, size):
+                x = keras.layers.Resizing(size, size, name="resize")(x)
+            x = keras.layers.Concatenate(name="to_rgb")([x, x, x])
+            x = keras.layers.Rescaling(255.0, name="to_pixels")(x)
+            x = BackbonePreprocess(spec.name, name="preprocess")(x)
+            x = backbone(x, training=False)
+            x = keras.layers.GlobalAveragePooling2D(name="features")(x)
+            outputs = self._build_network(n_classes)(x)
+            model = keras.Model(inputs, outputs, name=type(self).__name__)
+        backbone.trainable = False
+        self.input_size_ = size
+        return model
+
+    def _compile(
+        self,
+        model: Any,
+        steps_per_epoch: int,
+        total_steps: int,
+        *,
+        learning_rate: float | None = None,
+    ) -> None:
+        model.compile(
+            optimizer=make_optimizer(
+                self.optimizer,
+                self.learning_rate if learning_rate is None else learning_rate,
+                weight_decay=self.weight_decay,
+                schedule=self.lr_schedule,
+                total_steps=total_steps,
+            ),
+            loss=make_loss(self.label_smoothing),
+            metrics=["accuracy"],
+            run_eagerly=total_steps <= _EAGER_MAX_STEPS,
+        )
+
+    # ------------------------------------------------------------- training
+    def _fit(self, X, y, sample_weight, *, epochs: int, partial: bool, classes=None):
+        # fit runs both phases; partial_fit one head epoch.
+        self._fine_tune_pending = 0 if partial else self.fine_tune_epochs
+        try:
+            return super()._fit(
+                X, y, sample_weight, epochs=epochs, partial=partial, classes=classes
+            )
+        finally:
+            del self._fine_tune_pending
+
+    def _uses_augmentation(self) -> bool:
+        return any(layer.name == "augmentation" for layer in self.model_.layers)
+
+    def _steps_per_epoch(self, n: int, y_enc: np.ndarray) -> int:
+        if self.early_stopping:
+            n = self._split_validation(n, y_enc)[0].size
+        return max(1, -(-n // self.batch_size))
+
+    def _train(self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int) -> None:
+        fine_tune_epochs = getattr(self, "_fine_tune_pending", 0)
+        steps = self._steps_per_epoch(images.shape[0], y_enc)
+        backbone = self.backbone_
+        start = self.n_iter_
+
+        # Phase 1: the head on the frozen backbone.
+        backbone.trainable = False
+        self.feature_time_ = 0.0
+        if self._uses_augmentation():
+            self._compile(self.model_, steps, steps * epochs)
+            super()._train(images, y_enc, sample_weight, epochs)
+            completed = self._phase_completed(start, epochs)
+        else:
+            completed = self._train_head_on_features(images, y_enc, sample_weight, epochs)
+        self._tag_phase(1)
+
+        # Phase 2: fine-tune the top of the backbone at a small learning rate.
+        if fine_tune_epochs and completed:
+            self._unfreeze_top(backbone)
+            self._compile(
+                self.model_,
+                steps,
+                steps * fine_tune_epochs,
+                learning_rate=self.fine_tune_learning_rate,
+            )
+            super()._train(images, y_enc, sample_weight, fine_tune_epochs)
+            self._tag_phase(2)
+
+    def _extract_features(self, images: np.ndarray) -> np.ndarray:
+        """Pooled backbone features of ``images``, in batches, as float32."""
+        import keras
+
+        from fashionzoo._config import device_scope
+
+        extractor = keras.Model(
+            self.model_.inputs,
+            self.model_.get_layer("features").output,
+            name="feature_extractor",
+        )
+        with device_scope():
+            if images.shape[0] <= self.batch_size:
+                out = extractor(images.astype(np.float32), training=False)
+                features = keras.ops.convert_to_numpy(out)
+            else:
+                features = extractor.predict(
+                    images, batch_size=self.batch_size, verbose=max(0, self.verbose - 1)
+                )
+        return np.asarray(features, dtype=np.float32)
+
+    def _train_head_on_features(
+        self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int
+    ) -> bool:
+        """Phase 1 on cached features; returns False if interrupted."""
+        import time
+
+        import keras
+
+        start_time = time.perf_counter()
+        try:
+            features = self._extract_features(images)
+        except KeyboardInterrupt:
+            warnings.warn(
+                "Training interrupted while computing backbone features; the "
+                "head keeps its weights from before this fit.",
+                UserWarning,
+                stacklevel=5,
+            )
+            return False
+        self.feature_time_ = time.perf_counter() - start_time
+        logger.info(
+            "backbone features of %d images in %.2fs", images.shape[0], self.feature_time_
+        )
+        head = self.model_.get_layer("head")
+        inputs = keras.Input(shape=features.shape[1:], name="features")
+        head_model = keras.Model(inputs, head(inputs), name="head_trainer")
+        steps = self._steps_per_epoch(features.shape[0], y_enc)
+        self._compile(head_model, steps, steps * epochs)
+        # The base class trains self.model_; point it at the head, which shares
+        # its layers (and so its weights) with the whole model.
+        model, self.model_ = self.model_, head_model
+        start = self.n_iter_
+        try:
+            super()._train(features, y_enc, sample_weight, epochs)
+        finally:
+            self.model_ = model
+        return self._phase_completed(start, epochs)
+
+    def _phase_completed(self, start: int, epochs: int) -> bool:
+        """Whether the epochs since ``start`` ran to the end or stopped early.
+
+        The base class stops a phase early only by early stopping, after
+        ``n_iter_no_change`` epochs without a better validation loss; fewer
+        epochs otherwise mean the fit was interrupted.
+        """
+        ran = self.n_iter_ - start
+        if ran >= epochs:
+            return True
+        patience = self.n_iter_no_change
+        losses = self.history_.get("val_loss", [])[-ran:] if ran else []
+        return (
+            self.early_stopping
+            and ran > patience
+            and min(losses[-patience:]) >= min(losses[:-patience])
+        )
+
+    def _unfreeze_top(self, backbone: Any) -> None:
+        import keras
+
+        backbone.trainable = True
+        first = max(0, len(backbone.layers) - self.fine_tune_layers)
+        for i, layer in enumerate(backbone.layers):
+            layer.trainable = i >= first and not isinstance(
+                layer, keras.layers.BatchNormalization
+            )
+
+    def _tag_phase(self, phase: int) -> None:
+        n = len(self.history_.get("loss", []))
+        phases = self.history_.setdefault("phase", [])
+        phases.extend([phase] * (n - len(phases)))
