@@ -266,7 +266,9 @@ class TransferClassifier(ZooClassifier):
 
         return keras.Sequential(
             [
-                keras.layers.Dense(self.head_units, activation="relu", name="head_dense"),
+                keras.layers.Dense(
+                    self.head_units, activation="relu", name="head_dense"
+                ),
                 keras.layers.Dropout(self.dropout, name="head_dropout"),
                 keras.layers.Dense(
                     n_classes, activation="softmax", dtype="float32", name="predictions"
@@ -351,7 +353,9 @@ class TransferClassifier(ZooClassifier):
             n = self._split_validation(n, y_enc)[0].size
         return max(1, -(-n // self.batch_size))
 
-    def _train(self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int) -> None:
+    def _train(
+        self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int
+    ) -> None:
         fine_tune_epochs = getattr(self, "_fine_tune_pending", 0)
         steps = self._steps_per_epoch(images.shape[0], y_enc)
         backbone = self.backbone_
@@ -365,7 +369,9 @@ class TransferClassifier(ZooClassifier):
             super()._train(images, y_enc, sample_weight, epochs)
             completed = self._phase_completed(start, epochs)
         else:
-            completed = self._train_head_on_features(images, y_enc, sample_weight, epochs)
+            completed = self._train_head_on_features(
+                images, y_enc, sample_weight, epochs
+            )
         self._tag_phase(1)
 
         # Phase 2: fine-tune the top of the backbone at a small learning rate.
@@ -387,7 +393,7 @@ class TransferClassifier(ZooClassifier):
         from fashionzoo._config import device_scope
 
         extractor = keras.Model(
-            self.model_.inputs,
+            self.model_.input,
             self.model_.get_layer("features").output,
             name="feature_extractor",
         )
@@ -422,7 +428,9 @@ class TransferClassifier(ZooClassifier):
             return False
         self.feature_time_ = time.perf_counter() - start_time
         logger.info(
-            "backbone features of %d images in %.2fs", images.shape[0], self.feature_time_
+            "backbone features of %d images in %.2fs",
+            images.shape[0],
+            self.feature_time_,
         )
         head = self.model_.get_layer("head")
         inputs = keras.Input(shape=features.shape[1:], name="features")

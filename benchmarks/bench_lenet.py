@@ -1,0 +1,199 @@
+"""LeNet5Classifier against raw Keras: fit time, peak memory, predict speed.
+
+Same network, data, epochs and batch size on both sides; timings are medians
+of alternating runs in one process, so the machine's load affects both alike.
+Memory is measured in fresh processes (peak RSS of: load data, fit one epoch
+on the 60k training images, predict the 10k test images).
+
+Usage::
+
+    python benchmarks/bench_lenet.py                 # everything but accuracy
+    python benchmarks/bench_lenet.py --accuracy      # + default recipe on 60k/10k
+    python benchmarks/bench_lenet.py --only memory   # one part: time, memory,
+                                                     # predict, refits, accuracy
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+BATCH = 128
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def load():
+    from fashionzoo.datasets import fetch_fashion_mnist
+
+    train = fetch_fashion_mnist("train")
+    test = fetch_fashion_mnist("test")
+    return train.images[..., None], train.target, test.images[..., None], test.target
+
+
+def raw_keras_model(seed: int = 0):
+    """LeNet-5 exactly as the estimator builds it, in plain Keras."""
+    import keras
+
+    from fashionzoo.models import build_model
+
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((28, 28, 1), dtype="float32")
+    x = keras.layers.Rescaling(1 / 255)(inputs)
+    outputs = build_model("lenet5")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def zoo(epochs: int, seed: int = 0):
+    from fashionzoo import LeNet5Classifier
+
+    return LeNet5Classifier(epochs=epochs, batch_size=BATCH, random_state=seed)
+
+
+def bench_time(repeats: int, epochs: int) -> dict:
+    X, y, _, _ = load()
+    raw_t, zoo_t = [], []
+    for i in range(repeats):
+        model = raw_keras_model(i)
+        start = time.perf_counter()
+        model.fit(X, y, batch_size=BATCH, epochs=epochs, verbose=0)
+        raw_t.append(time.perf_counter() - start)
+        est = zoo(epochs, i)
+        start = time.perf_counter()
+        est.fit(X, y)
+        zoo_t.append(time.perf_counter() - start)
+        print(f"  run {i}: raw {raw_t[-1]:.1f}s  zoo {zoo_t[-1]:.1f}s", flush=True)
+    raw_m, zoo_m = statistics.median(raw_t), statistics.median(zoo_t)
+    return {"epochs": epochs, "raw_s": raw_m, "zoo_s": zoo_m, "ratio": zoo_m / raw_m}
+
+
+def bench_predict(repeats: int) -> dict:
+    X, y, Xt, _ = load()
+    sub = slice(0, 5000)
+    model = raw_keras_model()
+    model.fit(X[sub], y[sub], batch_size=BATCH, epochs=1, verbose=0)
+    est = zoo(1).fit(X[sub], y[sub])
+    raw_t, zoo_t = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.predict(Xt, batch_size=BATCH, verbose=0)
+        raw_t.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        est.predict_proba(Xt)
+        zoo_t.append(time.perf_counter() - start)
+    n = len(Xt)
+    raw_m, zoo_m = statistics.median(raw_t), statistics.median(zoo_t)
+    return {
+        "raw_images_per_s": n / raw_m,
+        "zoo_images_per_s": n / zoo_m,
+        "ratio": raw_m / zoo_m,
+    }
+
+
+def memory_child(kind: str) -> None:
+    """Runs in a fresh process; prints its peak RSS as JSON."""
+    X, y, Xt, _ = load()
+    if kind == "baseline":
+        import keras  # noqa: F401
+
+        raw_keras_model()
+    elif kind == "raw":
+        model = raw_keras_model()
+        model.fit(X, y, batch_size=BATCH, epochs=1, verbose=0)
+        model.predict(Xt, batch_size=BATCH, verbose=0)
+    else:
+        est = zoo(1).fit(X, y)
+        est.predict_proba(Xt)
+    print(json.dumps({"kind": kind, "peak_rss_mib": peak_rss_mib()}))
+
+
+def bench_memory() -> dict:
+    out = {}
+    for kind in ("baseline", "raw", "zoo"):
+        res = subprocess.run(
+            [sys.executable, __file__, "--memory-child", kind],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out[kind] = json.loads(res.stdout.strip().splitlines()[-1])["peak_rss_mib"]
+        print(f"  {kind}: {out[kind]:.0f} MiB", flush=True)
+    return out
+
+
+def bench_refits(n_fits: int) -> dict:
+    import keras
+
+    X, y, _, _ = load()
+    sub = slice(0, 2000)
+    rss = []
+    for i in range(n_fits):
+        zoo(1, i).fit(X[sub], y[sub]).predict_proba(X[sub])
+        keras.backend.clear_session()
+        rss.append(current_rss_mib())
+    return {"fits": n_fits, "rss_after_first": rss[0], "rss_after_last": rss[-1],
+            "growth_mib": rss[-1] - rss[0]}
+
+
+def bench_accuracy() -> dict:
+    from fashionzoo import LeNet5Classifier
+
+    X, y, Xt, yt = load()
+    est = LeNet5Classifier(random_state=0)
+    start = time.perf_counter()
+    est.fit(X, y)
+    fit_s = time.perf_counter() - start
+    return {"params": {k: v for k, v in est.get_params().items() if k in ("epochs", "batch_size", "learning_rate", "lr_schedule")},
+            "test_accuracy": est.score(Xt, yt), "fit_s": fit_s}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--accuracy", action="store_true")
+    parser.add_argument("--only", choices=["time", "memory", "predict", "refits", "accuracy"])
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    parts = [args.only] if args.only else ["time", "memory", "predict", "refits"]
+    if args.accuracy and not args.only:
+        parts.append("accuracy")
+    results = {}
+    for part in parts:
+        print(f"[{part}]", flush=True)
+        if part == "time":
+            results[part] = bench_time(args.repeats, args.epochs)
+        elif part == "memory":
+            results[part] = bench_memory()
+        elif part == "predict":
+            results[part] = bench_predict(max(args.repeats, 5))
+        elif part == "refits":
+            results[part] = bench_refits(20)
+        else:
+            results[part] = bench_accuracy()
+        print(json.dumps(results[part], indent=1), flush=True)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""Export a fitted estimator's network for serving: .keras, SavedModel, ONNX.
+
+Every exported model takes what the estimator's ``model_`` takes: float32
+images of shape ``(n, 28, 28, 1)`` holding raw pixels in the scale seen at
+fit (0-255 for uint8 training data). The pixel scaling is inside the
+network, and so is the test-time flip averaging of estimators fitted with
+``tta=True``, so the exported model returns ``predict_proba``'s
+probabilities.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import keras
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "HorizontalFlip",
+    "export",
+    "inference_model",
+    "load_model",
+]
+
+#: Format name -> file suffix ("" for a folder).
+EXPORT_FORMATS: dict[str, str] = {"keras": ".keras", "savedmodel": "", "onnx": ".onnx"}
+
+
+@keras.saving.register_keras_serializable(package="fashionzoo")
+class HorizontalFlip(keras.layers.Layer):
+    """Mirror (n, h, w, c) images left-right, at training and at inference.
+
+    Used by :func:`inference_model` for estimators fitted with ``tta=True``.
+    Importing :mod:`fashionzoo.export` registers it for
+    ``keras.saving.load_model``.
+    """
+
+    def call(self, inputs: Any) -> Any:
+        """The mirrored images."""
+        return keras.ops.flip(inputs, axis=2)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output has the input's shape."""
+        return input_shape
+
+
+def _is_augmentation(layer: Any) -> bool:
+    """Whether ``layer`` is an augmentation stack (identity at inference)."""
+    sublayers = getattr(layer, "layers", None)
+    return bool(sublayers) and all(
+        type(sub).__name__.startswith("Random") for sub in sublayers
+    )
+
+
+def _without_augmentation(model: Any) -> Any:
+    """``model`` rebuilt with its augmentation stack left out, in inference mode.
+
+    The zoo's models are chains Input -> Rescaling -> [Resizing] ->
+    [augmentation] -> network. Augmentation layers are the identity at
+    inference but only when called with ``training=False``, which exporters
+    do not pass, so they are dropped; the network is called with
+    ``training=False`` so dropout and batch normalisation stay in inference
+    mode. Models of any other shape are wrapped whole in inference mode.
+    """
+    inputs = keras.Input(
+        shape=model.input.shape[1:], dtype=model.input.dtype, name="pixels"
+    )
+    layers = model.layers[1:]
+    if len(model.inputs) != 1 or not any(_is_augmentation(x) for x in layers):
+        return keras.Model(inputs, model(inputs, training=False), name=model.name)
+    x = inputs
+    for layer in layers:
+        if not _is_augmentation(layer):
+            x = layer(x, training=False)
+    return keras.Model(inputs, x, name=model.name)
+
+
+def inference_model(estimator: Any) -> Any:
+    """The Keras model that computes the estimator's ``predict_proba``.
+
+    Parameters
+    ----------
+    estimator : fitted ZooClassifier
+        The estimator to export.
+
+    Returns
+    -------
+    model : keras.Model
+        A new model sharing the weights of ``estimator.model_``, without its
+        augmentation layers and fixed in inference mode; for ``tta=True``
+        it averages the probabilities of each image and its mirror image.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator, "model_")
+    model = _without_augmentation(estimator.model_)
+    if getattr(estimator, "tta", False):
+        inputs = keras.Input(
+            shape=model.input.shape[1:], dtype=model.input.dtype, name="pixels"
+        )
+        mirrored = HorizontalFlip(name="mirror")(inputs)
+        outputs = keras.layers.Average(name="tta_average")(
+            [model(inputs), model(mirrored)]
+        )
+        model = keras.Model(inputs, outputs, name=f"{model.name}_tta")
+    # The ONNX exporter refuses a model that has never been called.
+    model(keras.ops.zeros((1, *model.input.shape[1:]), dtype=model.input.dtype))
+    return model
+
+
+def _target(path: str | os.PathLike[str], format: str) -> Path:
+    path = Path(path).expanduser()
+    suffix = EXPORT_FORMATS[format]
+    if suffix and path.suffix != suffix:
+        if path.suffix:
+            msg = (
+                f"format={format!r} writes a {suffix} file; got path={str(path)!r}. "
+                f"Use a path ending in {suffix}."
+            )
+            raise ValueError(msg)
+        path = path.with_suffix(suffix)
+    if not path.parent.exists():
+        msg = f"The folder {str(path.parent)!r} does not exist. Create it first."
+        raise FileNotFoundError(msg)
+    return path
+
+
+def export(estimator: Any, path: str | os.PathLike[str], format: str = "keras") -> Path:
+    """Write a fitted estimator's network to a file or folder for inference.
+
+    Parameters
+    ----------
+    estimator : fitted ZooClassifier
+        The estimator whose ``model_`` to export.
+    path : str or path-like
+        Where to write. ``"keras"`` and ``"onnx"`` add the suffix ``.keras``
+        or ``.onnx`` when the name has none; ``"savedmodel"`` writes a
+        folder.
+    format : {"keras", "savedmodel", "onnx"}, default="keras"
+        ``"keras"``: the native Keras file, reloaded with
+        ``keras.saving.load_model`` (or :func:`load_model`, which first
+        registers fashionzoo's own layers: augmentation and test-time
+        averaging).
+        ``"savedmodel"``: a TensorFlow SavedModel with a ``serve`` endpoint
+        (``tf.saved_model.load(path).serve(images)``, or
+        ``keras.layers.TFSMLayer(path, call_endpoint="serve")``); needs the
+        TensorFlow package.
+        ``"onnx"``: an ONNX graph for ONNX Runtime; needs the optional
+        extra ``pip install "fashionzoo[onnx]"`` (tf2onnx, onnxruntime).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file or folder written.
+
+    Raises
+    ------
+    ValueError
+        If ``format`` is unknown or the path has the wrong suffix.
+    ImportError
+        If the converter for ``format`` is not installed.
+    sklearn.exceptions.NotFittedError
+        If the estimator is not fitted.
+
+    Notes
+    -----
+    The exported model takes float32 images ``(n, 28, 28, 1)`` of raw
+    pixels (cast uint8 images with ``images.astype("float32")``) and
+    returns class probabilities; the class of column ``k`` is
+    ``estimator.classes_[k]``.
+
+    Examples
+    --------
+    >>> import fashionzoo
+    >>> from fashionzoo.datasets import load_sample
+    >>> X, y = load_sample(return_X_y=True)
+    >>> est = fashionzoo.create_estimator("lenet5", epochs=1).fit(X, y)  # doctest: +SKIP
+    >>> fashionzoo.export(est, "lenet5.keras")  # doctest: +SKIP
+    PosixPath('lenet5.keras')
+    """
+    if format not in EXPORT_FORMATS:
+        import difflib
+
+        close = difflib.get_close_matches(str(format), list(EXPORT_FORMATS), 1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        msg = (
+            f"format must be one of {', '.join(map(repr, EXPORT_FORMATS))}. "
+            f"Received: format={format!r}.{hint}"
+        )
+        raise ValueError(msg)
+    target = _target(path, format)
+    model = inference_model(estimator)
+    if format == "keras":
+        model.save(target)
+    elif format == "savedmodel":
+        if importlib.util.find_spec("tensorflow") is None:
+            msg = "Exporting a SavedModel needs TensorFlow: pip install tensorflow"
+            raise ImportError(msg)
+        model.export(str(target), format="tf_saved_model", verbose=False)
+    else:
+        _check_onnx()
+        model.export(str(target), format="onnx", verbose=False)
+    logger.info("exported %s as %s to %s", type(estimator).__name__, format, target)
+    return target
+
+
+def _check_onnx() -> None:
+    backend = keras.backend.backend()
+    needed = {
+        "tensorflow": ["tf2onnx", "onnx"],
+        "jax": ["tf2onnx", "onnx", "tensorflow"],
+    }.get(backend, ["onnx"])
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        msg = (
+            f"Exporting to ONNX with the {backend} backend needs {', '.join(missing)}: "
+            f'pip install "fashionzoo[onnx]"'
+        )
+        raise ImportError(msg)
+
+
+def load_model(path: str | os.PathLike[str]) -> Any:
+    """Load a ``.keras`` file written by :func:`export`.
+
+    Same as :func:`keras.saving.load_model`, after registering the custom
+    layers fashionzoo models may hold (random erasing, mirror averaging).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.keras`` file.
+
+    Returns
+    -------
+    model : keras.Model
+        Takes float32 images (n, 28, 28, 1) of raw pixels; returns class
+        probabilities.
+    """
+    import fashionzoo.models.augment  # noqa: F401  (registers RandomErasing)
+
+    return keras.saving.load_model(Path(path).expanduser())
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`export`.
+
+    ``fashionzoo.export`` is both this module and the function: importing
+    the module (``from fashionzoo.export import export``) makes Python bind
+    the package attribute ``fashionzoo.export`` to the module, so the module
+    forwards calls to the function and ``fashionzoo.export(est, path)``
+    works in either case.
+    """
+
+    def __call__(
+        self, estimator: Any, path: str | os.PathLike[str], format: str = "keras"
+    ) -> Path:
+        return export(estimator, path, format)
+
+
+sys.modules[__name__].__class__ = _CallableModule

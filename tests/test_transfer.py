@@ -1,0 +1,448 @@
+"""TransferClassifier and the backbone table: build, weights, graph, caching, sklearn."""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+import re
+import urllib.error
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from fashionzoo.exceptions import UnknownModelError, WeightsNotFoundError
+from fashionzoo.models.backbones import (
+    BackbonePreprocess,
+    get_backbone,
+    list_backbones,
+)
+from fashionzoo.testing import expected_failed_checks, fast_instance, make_images
+from fashionzoo.transfer import TransferClassifier
+
+# Small and quick: VGG16 builds in under a second and, even with random
+# weights, gives features that vary between images (MobileNetV2's random
+# features are ~1e-13).
+FAST = {
+    "backbone": "vgg16",
+    "weights": None,
+    "input_size": 32,
+    "head_units": 8,
+    "epochs": 2,
+    "batch_size": 16,
+    "learning_rate": 0.01,
+    "random_state": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_images(8, 3)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, y = data
+    return TransferClassifier(**FAST).fit(X, y)
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """KERAS_HOME in tmp_path; any download attempt fails at once and is counted."""
+    attempts = []
+
+    def fail(url, *args, **kwargs):
+        attempts.append(url)
+        raise urllib.error.URLError("no network in tests")
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr("keras.src.utils.file_utils.urlretrieve", fail)
+    return attempts
+
+
+# ----------------------------------------------------------------- table
+def test_backbone_table():
+    names = list_backbones()
+    expected = {
+        "vgg16",
+        "resnet50",
+        "resnet152v2",
+        "xception",
+        "inception_v3",
+        "mobilenet_v2",
+        "efficientnet_b0",
+        "densenet121",
+    }
+    assert expected <= set(names)
+    assert names == sorted(names)
+    for name in names:
+        spec = get_backbone(name)
+        assert spec.name == name == name.lower()
+        assert spec.default_size >= spec.min_size
+        assert spec.weights_filename(spec.default_size).endswith(".h5")
+    assert get_backbone("xception").min_size == 71
+    assert get_backbone("inception_v3").min_size == 75
+
+
+@pytest.mark.parametrize(
+    ("alias", "name"),
+    [
+        ("inceptionv3", "inception_v3"),
+        ("InceptionV3", "inception_v3"),
+        ("mobilenetv2", "mobilenet_v2"),
+        ("MobileNetV2", "mobilenet_v2"),
+        ("efficientnetb0", "efficientnet_b0"),
+        ("EfficientNet-B0", "efficientnet_b0"),
+        ("ResNet152V2", "resnet152v2"),
+        ("VGG16", "vgg16"),
+    ],
+)
+def test_backbone_aliases(alias, name):
+    assert get_backbone(alias).name == name
+
+
+def test_unknown_backbone(data):
+    with pytest.raises(UnknownModelError, match="Did you mean 'resnet50'") as info:
+        get_backbone("resnet5")
+    assert isinstance(info.value, ValueError)
+    assert "Available: densenet121, efficientnet_b0" in str(info.value)
+    X, y = data
+    with pytest.raises(UnknownModelError, match=r"Unknown backbone 'vgg61'.*'vgg16'"):
+        TransferClassifier("vgg61", weights=None).fit(X, y)
+
+
+def test_mobilenet_v2_weights_file_follows_input_size():
+    spec = get_backbone("mobilenet_v2")
+    assert spec.weights_filename(96).endswith("_1.0_96_no_top.h5")
+    # Keras has no 32x32 MobileNetV2 weights and loads the 224 ones.
+    assert spec.weights_filename(32).endswith("_1.0_224_no_top.h5")
+
+
+@pytest.mark.parametrize("name", ["vgg16", "mobilenet_v2", "efficientnet_b0"])
+def test_weights_file_is_the_one_keras_downloads(name, monkeypatch):
+    """The table's file name, URL and MD5 are those keras.applications asks for."""
+    spec = get_backbone(name)
+    asked = {}
+
+    class Asked(Exception):
+        pass
+
+    def fake_get_file(fname, origin, *args, file_hash=None, **kwargs):
+        asked.update(fname=fname, origin=origin, file_hash=file_hash)
+        raise Asked
+
+    monkeypatch.setattr("keras.src.utils.file_utils.get_file", fake_get_file)
+    side = 96 if name == "mobilenet_v2" else spec.min_size
+    with pytest.raises(Asked):
+        spec.constructor(
+            include_top=False, weights="imagenet", input_shape=(side, side, 3)
+        )
+    assert asked == {
+        "fname": spec.weights_filename(side),
+        "origin": spec.weights_origin(side),
+        "file_hash": spec.weights_md5,
+    }
+
+
+# ---------------------------------------------------------- preprocessing
+@pytest.mark.parametrize("name", list_backbones())
+def test_backbone_preprocess_layer_is_preprocess_input(name, rng):
+    spec = get_backbone(name)
+    images = rng.uniform(0, 255, size=(2, 5, 5, 3)).astype("float32")
+    expected = spec.preprocess_input(images.copy())  # the NumPy implementation
+    layer = BackbonePreprocess(name)
+    out = keras.ops.convert_to_numpy(layer(images))
+    np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-5)
+    clone_layer = BackbonePreprocess.from_config(layer.get_config())
+    assert clone_layer.backbone == spec.name
+    symbolic = layer(keras.Input((7, 7, 3)))
+    assert tuple(symbolic.shape) == (None, 7, 7, 3)
+
+
+# ------------------------------------------------------------ every backbone
+@pytest.mark.parametrize("name", list_backbones())
+def test_every_backbone_builds_and_fits(name):
+    spec = get_backbone(name)
+    X, y = make_images(2, 2)  # 4 images
+    clf = TransferClassifier(
+        name, weights=None, head_units=4, epochs=1, batch_size=4, random_state=0
+    ).fit(X, y)
+    assert clf.input_size_ == spec.min_size == spec.default_size
+    assert tuple(clf.backbone_.input_shape) == (None, spec.min_size, spec.min_size, 3)
+    assert clf.model_.get_layer("preprocess").backbone == name
+    assert not clf.backbone_.trainable
+    assert clf.history_["phase"] == [1]
+    proba = clf.predict_proba(X)
+    assert proba.shape == (4, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_input_size_below_minimum(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"input_size=64 .* xception backbone, 71"):
+        TransferClassifier("xception", weights=None, input_size=64).fit(X, y)
+    with pytest.raises(ValueError, match="minimum input side .* 32 pixels"):
+        TransferClassifier("vgg16", weights=None, input_size=28).fit(X, y)
+
+
+def test_input_size_resizes_inside_the_model(data):
+    X, y = data
+    clf = TransferClassifier(**{**FAST, "input_size": 48, "epochs": 1}).fit(X, y)
+    assert clf.input_size_ == 48
+    assert tuple(clf.model_.get_layer("resize").output.shape) == (None, 48, 48, 1)
+    assert tuple(clf.backbone_.input_shape) == (None, 48, 48, 3)
+
+
+# ------------------------------------------------------------------ weights
+def test_weights_from_file_frozen_then_fine_tuned(data, tmp_path):
+    X, y = data
+    reference = keras.applications.VGG16(
+        include_top=False, weights=None, input_shape=(32, 32, 3)
+    )
+    path = tmp_path / "b.weights.h5"
+    reference.save_weights(path)
+    saved = {layer.name: layer.get_weights() for layer in reference.layers}
+
+    clf = TransferClassifier(**{**FAST, "weights": str(path)}).fit(X, y)
+    backbone = clf.backbone_
+    for layer in backbone.layers:  # phase 1: the frozen backbone is the file's
+        for got, want in zip(layer.get_weights(), saved[layer.name], strict=True):
+            np.testing.assert_array_equal(got, want)
+
+    clf.set_params(
+        warm_start=True,
+        fine_tune_epochs=1,
+        fine_tune_layers=2,  # block5_conv3 and block5_pool
+        fine_tune_learning_rate=1e-3,
+    ).fit(X, y)
+    assert clf.history_["phase"] == [1, 1, 1, 1, 2]
+    backbone = clf.backbone_
+    tuned = backbone.get_layer("block5_conv3").get_weights()[0]
+    assert not np.array_equal(tuned, saved["block5_conv3"][0])
+    for name in ("block1_conv1", "block5_conv2"):  # below the top 2: unchanged
+        for got, want in zip(
+            backbone.get_layer(name).get_weights(), saved[name], strict=True
+        ):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_fine_tuning_keeps_batchnorm_frozen(data):
+    X, y = data
+    clf = TransferClassifier(
+        **{**FAST, "backbone": "mobilenet_v2", "epochs": 1},
+        fine_tune_epochs=1,
+        fine_tune_layers=3,  # Conv_1, Conv_1_bn, out_relu
+    ).fit(X, y)
+    layers = {layer.name: layer for layer in clf.backbone_.layers}
+    assert layers["Conv_1"].trainable
+    assert not layers["Conv_1_bn"].trainable
+    assert not layers["block_16_project"].trainable
+    bn = layers["Conv_1_bn"]
+    np.testing.assert_array_equal(bn.moving_variance.numpy(), 1.0)
+    np.testing.assert_array_equal(bn.moving_mean.numpy(), 0.0)
+    assert clf.history_["phase"] == [1, 2]
+
+
+def test_weights_path_missing(data, tmp_path):
+    X, y = data
+    missing = tmp_path / "missing.weights.h5"
+    with pytest.raises(WeightsNotFoundError, match="does not exist"):
+        TransferClassifier(**{**FAST, "weights": missing}).fit(X, y)
+
+
+def test_weights_file_of_another_backbone(data, tmp_path):
+    X, y = data
+    other = keras.applications.VGG16(
+        include_top=False, weights=None, input_shape=(32, 32, 3)
+    )
+    path = tmp_path / "vgg16.weights.h5"
+    other.save_weights(path)
+    with pytest.raises(ValueError, match="does not fit the mobilenet_v2 backbone"):
+        TransferClassifier(
+            **{**FAST, "backbone": "mobilenet_v2", "weights": str(path)}
+        ).fit(X, y)
+
+
+def test_imagenet_offline_raises_weights_not_found(data, offline, tmp_path):
+    X, y = data
+    with pytest.raises(WeightsNotFoundError) as info:
+        TransferClassifier("vgg16", weights="imagenet").fit(X, y)
+    err = info.value
+    message = str(err)
+    assert isinstance(err, OSError)
+    assert "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in message
+    assert str(tmp_path / "models") in message
+    assert "weights=None" in message
+    assert "weights=<path" in message
+    assert err.__cause__ is None and err.__suppress_context__  # raised from None
+    assert len(offline) == 1  # one attempt, which failed at once
+    assert list((tmp_path / "models").iterdir()) == []  # nothing half-written
+
+
+def test_imagenet_corrupt_cached_file(data, offline, tmp_path):
+    X, y = data
+    cached = tmp_path / "models" / get_backbone("vgg16").weights_filename()
+    cached.parent.mkdir()
+    cached.write_bytes(b"not an HDF5 file")
+    with pytest.raises(WeightsNotFoundError, match="MD5"):
+        TransferClassifier("vgg16").fit(X, y)
+    assert cached.exists()  # never deleted behind the user's back
+    assert offline == []
+
+
+def test_imagenet_cached_file_is_used_without_network(data, offline, tmp_path):
+    """A weights file in KERAS_HOME/models is loaded with no download attempt."""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format  # Keras's own .h5 writer
+
+    X, y = data
+    reference = keras.applications.MobileNetV2(
+        include_top=False, weights=None, input_shape=(32, 32, 3)
+    )
+    cached = tmp_path / "models" / get_backbone("mobilenet_v2").weights_filename(32)
+    cached.parent.mkdir()
+    with h5py.File(cached, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, reference)
+
+    clf = TransferClassifier(
+        **{**FAST, "backbone": "MobileNetV2", "weights": "imagenet", "epochs": 1}
+    ).fit(X, y)
+    assert offline == []
+    for got, want in zip(
+        clf.backbone_.get_weights(), reference.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(got, want)
+
+
+# --------------------------------------------------------------- the graph
+def test_saved_model_holds_the_preprocessing(fitted, data, tmp_path):
+    X, _ = data
+    path = tmp_path / "transfer.keras"
+    fitted.model_.save(path)
+    loaded = keras.saving.load_model(path)
+
+    def all_layers(model):
+        for layer in model.layers:
+            yield layer
+            if hasattr(layer, "layers"):
+                yield from all_layers(layer)
+
+    kinds = {type(layer).__name__ for layer in all_layers(loaded)}
+    assert "Lambda" not in kinds
+    assert {"Rescaling", "Resizing", "Concatenate", "BackbonePreprocess"} <= kinds
+    assert loaded.get_layer("preprocess").backbone == "vgg16"
+
+    raw = X[:, :, :, None]  # uint8 28x28, as a user has them
+    assert raw.dtype == np.uint8
+    proba = keras.ops.convert_to_numpy(loaded(raw.astype("float32")))
+    np.testing.assert_allclose(proba, fitted.predict_proba(X), rtol=1e-5, atol=1e-7)
+    assert proba.std(axis=0).max() > 0  # the images are told apart
+
+
+def test_no_grayscale_repeat_outside_the_model(fitted, data):
+    """predict takes 28x28 grey images: (n, 784), (n, 28, 28) or (n, 28, 28, 1)."""
+    X, _ = data
+    p = fitted.predict_proba(X)
+    np.testing.assert_array_equal(fitted.predict_proba(X.reshape(len(X), -1)), p)
+    np.testing.assert_array_equal(fitted.predict_proba(X[..., None]), p)
+    assert tuple(fitted.model_.input_shape) == (None, 28, 28, 1)
+
+
+# ---------------------------------------------------------- feature caching
+def _count_feature_passes(monkeypatch):
+    calls = []
+    original = TransferClassifier._extract_features
+
+    def counting(self, images):
+        calls.append(images.shape[0])
+        return original(self, images)
+
+    monkeypatch.setattr(TransferClassifier, "_extract_features", counting)
+    return calls
+
+
+def test_frozen_training_runs_the_backbone_once_per_fit(data, monkeypatch):
+    X, y = data
+    calls = _count_feature_passes(monkeypatch)
+    clf = TransferClassifier(**{**FAST, "epochs": 6}).fit(X, y)
+    assert calls == [len(X)]
+    assert clf.n_iter_ == 6
+    assert clf.history_["phase"] == [1] * 6
+    assert len(clf.history_["loss"]) == 6
+    assert clf.feature_time_ > 0
+
+    clf.set_params(early_stopping=True, n_iter_no_change=2).fit(X, y)
+    assert calls == [len(X), len(X)]  # validation features come from the same pass
+
+
+def test_augmentation_trains_through_the_whole_model(data, monkeypatch):
+    X, y = data
+    calls = _count_feature_passes(monkeypatch)
+    clf = TransferClassifier(**{**FAST, "augment": "light"}).fit(X, y)
+    assert calls == []
+    assert clf.history_["phase"] == [1, 1]
+    assert clf.feature_time_ == 0.0
+
+
+def test_cached_features_train_the_head_like_the_whole_model(data, monkeypatch):
+    X, y = data
+    params = {**FAST, "dropout": 0.0, "epochs": 3}
+    cached = TransferClassifier(**params).fit(X, y)
+    monkeypatch.setattr(TransferClassifier, "_uses_augmentation", lambda self: True)
+    whole = TransferClassifier(**params).fit(X, y)
+    np.testing.assert_allclose(
+        cached.predict_proba(X), whole.predict_proba(X), rtol=1e-4, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        cached.history_["loss"], whole.history_["loss"], rtol=1e-4
+    )
+
+
+# ------------------------------------------------------------- sklearn API
+def test_pickle_clone_and_random_state(fitted, data):
+    X, y = data
+    assert is_classifier(fitted)
+    fresh = clone(fitted)
+    assert fresh.get_params() == fitted.get_params()
+    assert not hasattr(fresh, "model_")
+
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+    assert restored.backbone_.name == "backbone"
+
+    again = TransferClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_partial_fit_trains_the_head(data, monkeypatch):
+    X, y = data
+    calls = _count_feature_passes(monkeypatch)
+    clf = TransferClassifier(**{**FAST, "fine_tune_epochs": 3})
+    clf.partial_fit(X, y, classes=np.unique(y))
+    clf.partial_fit(X, y)
+    assert clf.history_["phase"] == [1, 1]  # no fine-tuning in partial_fit
+    assert calls == [len(X), len(X)]
+    assert not clf.backbone_.trainable
+
+
+def test_docstring_lists_every_parameter():
+    doc = TransferClassifier.__doc__
+    documented = set(re.findall(r"^    (\w+) : ", doc, flags=re.M))
+    params = set(inspect.signature(TransferClassifier).parameters)
+    assert params <= documented
+
+
+def test_invalid_parameters_are_reported(data):
+    X, y = data
+    with pytest.raises(ValueError, match="fine_tune_layers"):
+        TransferClassifier(**FAST, fine_tune_layers=0).fit(X, y)
+
+
+@parametrize_with_checks(
+    [fast_instance(TransferClassifier, **FAST)],
+    expected_failed_checks=expected_failed_checks,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
