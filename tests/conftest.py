@@ -21,7 +21,7 @@ def _clean_keras_session(request):
     if "keras" in sys.modules:
         import keras
 
-        keras.backend.clear_session()
+        keras.backend.clear_session(free_memory=False)
 
 
 @pytest.fixture(scope="session")

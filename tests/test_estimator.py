@@ -332,3 +332,17 @@ def test_verbose_prints_progress(tiny_data, capsys):
     lenet(epochs=1, verbose=2).fit(X, y)
     out = capsys.readouterr().out
     assert "loss" in out
+
+
+def test_plateau_schedule_halves_the_rate_after_two_stalls():
+    from types import SimpleNamespace
+
+    from fashionzoo.estimators._training import PlateauSchedule
+
+    opt = SimpleNamespace(learning_rate=0.1)
+    schedule = PlateauSchedule()
+    for loss in (1.0, 0.9, 0.95, 0.91):  # two epochs without a new best
+        schedule.update(opt, loss)
+    assert opt.learning_rate == pytest.approx(0.05)
+    schedule.update(opt, 0.8)
+    assert opt.learning_rate == pytest.approx(0.05)

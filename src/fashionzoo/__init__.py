@@ -7,7 +7,13 @@ estimator or a model (PEP 562 lazy attributes).
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
+
+# TensorFlow leaves its oneDNN CPU kernels off on some processors (AMD); they
+# train the zoo's conv nets up to 1.7x faster. Read when TensorFlow is
+# imported, so set here, before that; a user's own setting wins.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 __version__ = "0.1.0"
 

@@ -24,13 +24,19 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from fashionzoo.estimators._base import _EAGER_MAX_STEPS, ZooClassifier
+from fashionzoo.estimators._base import ZooClassifier
 from fashionzoo.estimators._seeding import seeded_build
 from fashionzoo.estimators._training import make_loss, make_optimizer
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["TransferClassifier"]
+
+# Up to this many batches, features are computed eagerly: tracing a graph of
+# the backbone costs more than it saves.
+_EAGER_MAX_BATCHES = 4
+# Up to this many steps, the small head trains eagerly, for the same reason.
+_EAGER_HEAD_MAX_STEPS = 256
 
 
 class TransferClassifier(ZooClassifier):
@@ -251,11 +257,11 @@ class TransferClassifier(ZooClassifier):
     # --------------------------------------------------------- model building
     @property
     def backbone_(self) -> Any:
-        """The backbone layer of ``model_``."""
+        """The backbone network inside ``model_``."""
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
-        return self.model_.get_layer("backbone")
+        return self.model_.get_layer("backbone").layer
 
     def _model_params(self) -> dict[str, Any]:
         return {"head_units": self.head_units, "dropout": self.dropout}
@@ -284,6 +290,7 @@ class TransferClassifier(ZooClassifier):
         from fashionzoo.models.augment import make_augmentation
         from fashionzoo.models.backbones import (
             BackbonePreprocess,
+            InferenceMode,
             build_backbone,
             check_input_size,
             get_backbone,
@@ -305,7 +312,9 @@ class TransferClassifier(ZooClassifier):
             x = keras.layers.Concatenate(name="to_rgb")([x, x, x])
             x = keras.layers.Rescaling(255.0, name="to_pixels")(x)
             x = BackbonePreprocess(spec.name, name="preprocess")(x)
-            x = backbone(x, training=False)
+            # Inference mode whatever the outer call: frozen BatchNormalization
+            # statistics, no dropout inside the backbone (see InferenceMode).
+            x = InferenceMode(backbone, name="backbone")(x)
             x = keras.layers.GlobalAveragePooling2D(name="features")(x)
             outputs = self._build_network(n_classes)(x)
             model = keras.Model(inputs, outputs, name=type(self).__name__)
@@ -320,6 +329,7 @@ class TransferClassifier(ZooClassifier):
         total_steps: int,
         *,
         learning_rate: float | None = None,
+        eager: bool = False,
     ) -> None:
         model.compile(
             optimizer=make_optimizer(
@@ -331,7 +341,7 @@ class TransferClassifier(ZooClassifier):
             ),
             loss=make_loss(self.label_smoothing),
             metrics=["accuracy"],
-            run_eagerly=total_steps <= _EAGER_MAX_STEPS,
+            run_eagerly=eager,
         )
 
     # ------------------------------------------------------------- training
@@ -387,7 +397,11 @@ class TransferClassifier(ZooClassifier):
             self._tag_phase(2)
 
     def _extract_features(self, images: np.ndarray) -> np.ndarray:
-        """Pooled backbone features of ``images``, in batches, as float32."""
+        """Pooled backbone features of ``images``, in batches, as float32.
+
+        A few batches run eagerly (tracing a graph of the backbone would take
+        longer); more go through ``predict``'s compiled loop.
+        """
         import keras
 
         from fashionzoo._config import device_scope
@@ -397,13 +411,21 @@ class TransferClassifier(ZooClassifier):
             self.model_.get_layer("features").output,
             name="feature_extractor",
         )
+        n, size = images.shape[0], self.batch_size
         with device_scope():
-            if images.shape[0] <= self.batch_size:
-                out = extractor(images.astype(np.float32), training=False)
-                features = keras.ops.convert_to_numpy(out)
+            if n <= _EAGER_MAX_BATCHES * size:
+                parts = [
+                    keras.ops.convert_to_numpy(
+                        extractor(
+                            images[i : i + size].astype(np.float32), training=False
+                        )
+                    )
+                    for i in range(0, n, size)
+                ]
+                features = np.concatenate(parts)
             else:
                 features = extractor.predict(
-                    images, batch_size=self.batch_size, verbose=max(0, self.verbose - 1)
+                    images, batch_size=size, verbose=max(0, self.verbose - 1)
                 )
         return np.asarray(features, dtype=np.float32)
 
@@ -436,7 +458,8 @@ class TransferClassifier(ZooClassifier):
         inputs = keras.Input(shape=features.shape[1:], name="features")
         head_model = keras.Model(inputs, head(inputs), name="head_trainer")
         steps = self._steps_per_epoch(features.shape[0], y_enc)
-        self._compile(head_model, steps, steps * epochs)
+        total = steps * epochs
+        self._compile(head_model, steps, total, eager=total <= _EAGER_HEAD_MAX_STEPS)
         # The base class trains self.model_; point it at the head, which shares
         # its layers (and so its weights) with the whole model.
         model, self.model_ = self.model_, head_model

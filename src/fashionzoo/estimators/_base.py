@@ -12,13 +12,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from fashionzoo.estimators._generate import (
     estimator_docstring,
@@ -26,7 +25,7 @@ from fashionzoo.estimators._generate import (
     make_init,
 )
 from fashionzoo.estimators._seeding import epoch_rng, seed_from_random_state, seeded_build
-from fashionzoo.estimators._training import make_loss, make_optimizer
+from fashionzoo.estimators._training import PlateauSchedule, make_loss, make_optimizer
 from fashionzoo.estimators._validation import IMAGE_SIDE, check_images, pixel_scale, to_images
 
 logger = logging.getLogger(__name__)
@@ -52,9 +51,6 @@ TRAINING_DEFAULTS: dict[str, Any] = {
     "random_state": None,
     "verbose": 0,
 }
-
-# Below this many training steps, tracing a graph costs more than it saves.
-_EAGER_MAX_STEPS = 0
 
 
 class ZooClassifier(ClassifierMixin, BaseEstimator):
@@ -95,7 +91,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [StrOptions({"adam", "adamw", "sgd", "nadam", "rmsprop"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "lr_schedule": [StrOptions({"constant", "cosine", "onecycle"}), None],
+        "lr_schedule": [StrOptions({"constant", "cosine", "onecycle", "plateau"}), None],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "augment": [StrOptions({"none", "light", "standard"}), dict, "boolean", None],
@@ -171,7 +167,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             ),
             loss=make_loss(self.label_smoothing),
             metrics=["accuracy"],
-            run_eagerly=total_steps <= _EAGER_MAX_STEPS,
         )
 
     # ------------------------------------------------------------------- fit
@@ -179,16 +174,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         expected = None if reset else self.image_shape_[:2]
         X, hw = check_images(self, X, reset=reset, expected_hw=expected)
         check_classification_targets(y)
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected. "
-                "Please change the shape of y to (n_samples,), for example "
-                "using ravel().",
-                DataConversionWarning,
-                stacklevel=3,
-            )
-            y = y.ravel()
+        y = column_or_1d(y, warn=True)
         if y.shape[0] != X.shape[0]:
             msg = (
                 f"X and y have different lengths: {X.shape[0]} images and "
@@ -206,10 +192,13 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 f"needs at least two. Check the labels you passed."
             )
             raise ValueError(msg)
-        self.classes_ = encoder.classes_
+        # Build first, then replace the fitted state at once: a failure here
+        # leaves a previously fitted model untouched.
         self.pixel_scale_ = pixel_scale(X)
+        model = self._build_model(hw, len(encoder.classes_), seed)
+        self.classes_ = encoder.classes_
         self.image_shape_ = (*hw, 1)
-        self.model_ = self._build_model(hw, len(self.classes_), seed)
+        self.model_ = model
         self.history_: dict[str, list[float]] = {}
         self.n_iter_ = 0
         self._seed = seed
@@ -310,6 +299,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             self._compile(self.model_, steps, steps * epochs)
         best = (np.inf, None, 0)
         since_best = 0
+        plateau = PlateauSchedule()
         try:
             for _ in range(epochs):
                 order = epoch_rng(self._seed, self.n_iter_).permutation(n)
@@ -334,6 +324,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 record["epoch_time"] = time.perf_counter() - start
                 for key, value in record.items():
                     self.history_.setdefault(key, []).append(value)
+                if self.lr_schedule == "plateau":
+                    plateau.update(self.model_.optimizer, record.get("val_loss", record["loss"]))
                 if validation is not None:
                     if record["val_loss"] < best[0]:
                         best = (record["val_loss"], self.model_.get_weights(), self.n_iter_)

@@ -80,8 +80,9 @@ optimizer : {{"adam", "adamw", "sgd", "nadam", "rmsprop"}}, default={optimizer!r
     Keras optimizer; SGD uses Nesterov momentum 0.9.
 learning_rate : float, default={learning_rate}
     Peak learning rate.
-lr_schedule : {{None, "constant", "cosine", "onecycle"}}, default={lr_schedule!r}
-    Learning-rate schedule over all training steps.
+lr_schedule : {{None, "constant", "cosine", "onecycle", "plateau"}}, default={lr_schedule!r}
+    Learning-rate schedule over all training steps; ``"plateau"`` halves the
+    rate when the loss has not improved for two epochs.
 weight_decay : float, default={weight_decay}
     Decoupled weight decay.
 label_smoothing : float, default={label_smoothing}

@@ -241,7 +241,7 @@ def evaluate(
     >>> result.n_samples, result.confusion_matrix.shape
     (200, (10, 10))
     >>> round(result.accuracy, 2)
-    0.73
+    0.78
     """
     from sklearn.metrics import (
         accuracy_score,
@@ -285,7 +285,7 @@ def evaluate(
         y_true, y_pred, labels=labels, zero_division=0
     )
     n = int(y_true.shape[0])
-    logger.info(
+    logger.debug(
         "evaluated %s on %d images in %.2f s", type(estimator).__name__, n, seconds
     )
     return EvaluationResult(

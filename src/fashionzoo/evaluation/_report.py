@@ -59,8 +59,8 @@ def _format_cell(value: Any) -> tuple[str, bool]:
         return html.escape(str(value if value is not None else "")), False
     if isinstance(value, int):
         return f"{value:,}", True
-    if isinstance(value, float):
-        return f"{value:.4f}", True
+    if isinstance(value, float):  # scores in [0, 1] get 4 decimals, the rest 1
+        return (f"{value:.4f}" if abs(value) < 1 else f"{value:,.1f}"), True
     return html.escape(str(value)), False
 
 
@@ -103,7 +103,8 @@ def render_html_report(
         Key-value lines under the title (command, versions, data used).
     summary : sequence of mapping, default=()
         Rows of the summary table; the columns are the union of the keys,
-        in order of first appearance. Floats show 4 decimals.
+        in order of first appearance. Floats below 1 (scores) show 4
+        decimals, larger ones 1 (times).
     highlight : int, default=None
         Index of the summary row to highlight (the best model).
     figures : mapping of str to Figure or bytes, default=None

@@ -36,6 +36,17 @@ _DEFAULT_STRENGTHS: dict[str, Any] = {
 }
 
 
+def _pair(name: str, value: Any) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        msg = (
+            f"{name} must be a pair of numbers (low, high). Received: {name}={value!r}"
+        )
+        raise ValueError(msg) from None
+    return low, high
+
+
 @keras.saving.register_keras_serializable(package="fashionzoo")
 class RandomErasing(layers.Layer):
     """Erase a random rectangle of each image (Zhong et al., 2017).
@@ -96,15 +107,15 @@ class RandomErasing(layers.Layer):
         if not 0.0 <= probability <= 1.0:
             msg = f"probability must be in [0, 1]. Received: probability={probability}"
             raise ValueError(msg)
-        scale = tuple(float(s) for s in scale)
-        if len(scale) != 2 or not 0.0 < scale[0] <= scale[1] <= 1.0:
+        scale_ = _pair("scale", scale)
+        if not 0.0 < scale_[0] <= scale_[1] <= 1.0:
             msg = (
                 "scale must be (low, high) with 0 < low <= high <= 1. "
                 f"Received: scale={scale}"
             )
             raise ValueError(msg)
-        ratio = tuple(float(r) for r in ratio)
-        if len(ratio) != 2 or not 0.0 < ratio[0] <= ratio[1]:
+        ratio_ = _pair("ratio", ratio)
+        if not 0.0 < ratio_[0] <= ratio_[1]:
             msg = (
                 "ratio must be (low, high) with 0 < low <= high. "
                 f"Received: ratio={ratio}"
@@ -116,19 +127,19 @@ class RandomErasing(layers.Layer):
                 f"Received: fill_mode={fill_mode!r}"
             )
             raise ValueError(msg)
-        value_range = tuple(float(v) for v in value_range)
-        if len(value_range) != 2 or value_range[0] >= value_range[1]:
+        value_range_ = _pair("value_range", value_range)
+        if value_range_[0] >= value_range_[1]:
             msg = (
                 "value_range must be (low, high) with low < high. "
                 f"Received: value_range={value_range}"
             )
             raise ValueError(msg)
         self.probability = float(probability)
-        self.scale = scale
-        self.ratio = ratio
+        self.scale = scale_
+        self.ratio = ratio_
         self.fill_mode = fill_mode
         self.fill_value = float(fill_value)
-        self.value_range = value_range
+        self.value_range = value_range_
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
@@ -258,7 +269,8 @@ def make_augmentation(
     -------
     augmentation : keras.Sequential or None
         The layers in order flip, translation, zoom, erasing, or ``None`` when
-        nothing is switched on. They act only with ``training=True``.
+        nothing is switched on. Inside a model they act during ``fit`` and
+        pass images through in ``predict`` and ``evaluate``.
 
     Raises
     ------
@@ -266,6 +278,13 @@ def make_augmentation(
         For an unknown preset or key, or a strength out of range.
     TypeError
         For an ``augment`` or a ``flip`` value of the wrong type.
+
+    Notes
+    -----
+    Called directly, pass ``training`` explicitly: Keras's own random layers
+    treat a missing ``training`` as ``True`` (so they also work in
+    ``tf.data`` pipelines), whereas :class:`RandomErasing` treats it as
+    ``False``.
 
     Examples
     --------

@@ -32,6 +32,7 @@ from fashionzoo.exceptions import UnknownModelError, WeightsNotFoundError
 __all__ = [
     "BackbonePreprocess",
     "BackboneSpec",
+    "InferenceMode",
     "build_backbone",
     "check_input_size",
     "get_backbone",
@@ -406,7 +407,7 @@ def build_backbone(
     input_size: int | None = None,
     *,
     weights: str | os.PathLike[str] | None = "imagenet",
-    layer_name: str = "backbone",
+    layer_name: str | None = None,
 ) -> Any:
     """The headless backbone network for ``input_size`` x ``input_size`` RGB input.
 
@@ -422,8 +423,8 @@ def build_backbone(
         or downloaded (see :func:`imagenet_weights_path`); ``None``: random
         initialisation; a path: a weights file of the same headless backbone
         (``.weights.h5`` written by ``save_weights``, or a legacy ``.h5``).
-    layer_name : str, default="backbone"
-        Name of the returned model, as a layer of a bigger model.
+    layer_name : str, default=None
+        Name of the returned model; ``None`` uses the backbone's name.
 
     Returns
     -------
@@ -469,7 +470,7 @@ def build_backbone(
         "include_top": False,
         "weights": source,
         "input_shape": (size, size, 3),
-        "name": layer_name,
+        "name": layer_name or spec.name,
     }
     if source is None:
         return spec.constructor(**kwargs)
@@ -554,3 +555,42 @@ class BackbonePreprocess(layers.Layer):
         config = super().get_config()
         config["backbone"] = self.backbone
         return config
+
+
+@keras.saving.register_keras_serializable(package="fashionzoo")
+class InferenceMode(layers.Wrapper):
+    """Run the wrapped layer in inference mode, even inside a training step.
+
+    In Keras 3 a ``training=False`` given to a nested model while building a
+    functional model does not hold: the ``training`` flag of the outer call
+    (``True`` in ``fit``) replaces it (keras-team/keras#20285). This wrapper's
+    ``call`` takes no ``training`` argument and always calls the wrapped layer
+    with ``training=False``, so BatchNormalization uses its moving statistics
+    and dropout inside the layer (EfficientNet's) is off, whether or not the
+    layer's weights are trainable.
+
+    Parameters
+    ----------
+    layer : keras.layers.Layer
+        The layer (a backbone model) to run in inference mode.
+    **kwargs
+        Passed to :class:`keras.layers.Wrapper` (``name``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import keras
+    >>> from fashionzoo.models.backbones import InferenceMode
+    >>> layer = InferenceMode(keras.layers.Dropout(0.5))
+    >>> x = np.ones((1, 4), dtype="float32")
+    >>> np.asarray(layer(x, training=True)).tolist()
+    [[1.0, 1.0, 1.0, 1.0]]
+    """
+
+    def call(self, inputs: Any) -> Any:
+        """Call the wrapped layer with ``training=False``."""
+        return self.layer(inputs, training=False)
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> Any:
+        """The wrapped layer's output shape."""
+        return self.layer.compute_output_shape(input_shape)

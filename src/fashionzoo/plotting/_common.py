@@ -116,9 +116,7 @@ def image_cmap(name: str = IMAGE_CMAP, bad: str = SEPARATOR_COLOR) -> Any:
     """A copy of colour map ``name`` that draws NaN in ``bad``."""
     import matplotlib as mpl
 
-    cmap = mpl.colormaps[name].copy()
-    cmap.set_bad(bad)
-    return cmap
+    return mpl.colormaps[name].with_extremes(bad=bad)
 
 
 def history_of(obj: Any) -> dict[str, list[float]]:

@@ -117,8 +117,8 @@ def plot_class_balance(
     >>> from fashionzoo.plotting import plot_class_balance
     >>> _, y = load_sample(return_X_y=True)
     >>> ax = plot_class_balance(y)
-    >>> [bar.get_width() for bar in ax.containers[0]][:3]
-    [100.0, 100.0, 100.0]
+    >>> [int(bar.get_width()) for bar in ax.containers[0]][:3]
+    [100, 100, 100]
     """
     sets = (
         {k: np.asarray(v) for k, v in y.items()}

@@ -161,7 +161,7 @@ def plot_per_class_metrics(
     --------
     >>> from fashionzoo.plotting import plot_per_class_metrics
     >>> ax = plot_per_class_metrics([0, 0, 1, 1], [0, 1, 1, 1])
-    >>> [round(b.get_width(), 2) for b in ax.containers[0]]  # precision
+    >>> [round(float(b.get_width()), 2) for b in ax.containers[0]]  # precision
     [1.0, 0.67]
     """
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
@@ -201,7 +201,12 @@ def plot_per_class_metrics(
         loc="lower right", bbox_to_anchor=(1, 1.0), ncols=len(metrics), frameon=False
     )
     accuracy = accuracy_score(y_true, y_pred)
-    shown = " and ".join(m.replace("-score", "") for m in metrics)
+    names_shown = [m.replace("-score", "") for m in metrics]
+    shown = (
+        f"{', '.join(names_shown[:-1])} and {names_shown[-1]}"
+        if len(names_shown) > 1
+        else names_shown[0]
+    )
     ax.set_xlabel("score")
     ax.set_title(
         f"Per-class {shown}\n(accuracy {accuracy:.4f}, {y_true.size:,} images)",

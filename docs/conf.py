@@ -1,0 +1,464 @@
+"""Sphinx configuration of the fashionzoo documentation.
+
+Build it with ``nox -s docs`` (HTML with warnings as errors and the example
+gallery, then a doctest pass), or by hand::
+
+    sphinx-build -W --keep-going -b html docs docs/_build/html
+    sphinx-build -b doctest docs docs/_build/doctest
+
+The API pages are written at build time from each public module's
+``__all__`` (see :func:`write_api_pages`), so a new estimator, plot or
+loader appears in the reference without editing the docs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import os
+import re
+import sys
+import warnings
+from pathlib import Path
+
+from sphinx.errors import PycodeError
+from sphinx.pycode import ModuleAnalyzer
+from sphinx.util import logging
+
+# Before anything imports Keras or TensorFlow.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("FASHIONZOO_DOCS_BUDGET", "tiny")
+os.environ.setdefault("MPLBACKEND", "agg")
+
+import fashionzoo
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))  # gallery_hooks
+
+# -- Project ------------------------------------------------------------------
+
+project = "fashionzoo"
+author = "The fashionzoo developers"
+copyright = f"2026, {author}"
+release = fashionzoo.__version__
+version = ".".join(release.split(".")[:2])
+
+# -- General ------------------------------------------------------------------
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.doctest",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "myst_parser",
+]
+
+templates_path = ["_templates"]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    # sphinx-gallery's own bookkeeping pages, not part of the site.
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+    "auto_examples/*.md5",
+    "auto_examples/*.json",
+    "sg_execution_times.rst",
+]
+# No intersphinx: the build machines reach no documentation site, and an
+# inventory that cannot be fetched is a warning (an error under -W).
+default_role = "literal"
+add_function_parentheses = False
+pygments_style = "sphinx"
+
+# -- autodoc / autosummary ----------------------------------------------------
+
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_typehints = "none"  # numpydoc's Parameters section carries the types
+autodoc_member_order = "groupwise"
+autoclass_content = "class"
+
+
+def _skip_foreign_members(app, what, name, obj, skip, options):
+    """Document only the members fashionzoo defines, not inherited foreign ones.
+
+    The Keras layers of fashionzoo (``RandomErasing``, ``BackbonePreprocess``,
+    ``HorizontalFlip``) inherit a hundred methods from ``keras.layers.Layer``,
+    and the estimators ``get_params``, ``set_params``, ``score`` and the
+    ``set_*_request`` methods from scikit-learn. Their docstrings refer to
+    the glossaries and labels of those projects' own sites (which this build
+    cannot link to), and are documented there; the user guide says which
+    scikit-learn methods every estimator has.
+    """
+    if skip:
+        return None
+    target = obj.fget if isinstance(obj, property) else obj
+    target = getattr(target, "__func__", target)
+    module = getattr(target, "__module__", None) or ""
+    if not module.startswith("fashionzoo"):
+        return True
+    return None
+
+
+# -- numpydoc -----------------------------------------------------------------
+
+numpydoc_show_class_members = False  # the class template lists members
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+numpydoc_xref_param_type = False
+# Every check, less these (a missing parameter entry, PR01, fails the build):
+numpydoc_validation_checks = {
+    "all",
+    # Summary on the line of the opening quotes is the house style (PEP 257).
+    "GL01",
+    # An extended summary, a See Also and an Examples section are welcome
+    # but not required on every function, method and attribute.
+    "ES01",
+    "SA01",
+    "EX01",
+    # Returns entries are named (``names : list of str``), as in scikit-learn,
+    # and a name and type may say it all without a description.
+    "RT02",
+    "RT03",
+    # One-line docstrings close on their line (PEP 257); ruff formats them.
+    "GL02",
+    # Summaries are often noun phrases ("Names of the registered models"),
+    # whose plural first word SS05 takes for a third-person verb.
+    "SS05",
+}
+numpydoc_validation_exclude = {
+    # Inherited from scikit-learn's BaseEstimator / ClassifierMixin and
+    # documented (and validated) there, as are the set_*_request methods
+    # that scikit-learn's metadata routing generates.
+    r"\.get_params$",
+    r"\.set_params$",
+    r"\.score$",
+    r"\.get_metadata_routing$",
+    r"\.set_\w+_request$",
+    r"\.__sklearn_tags__$",
+    r"\.__init__$",
+    # Keras Layer API overrides of fashionzoo's layers: their contract is
+    # keras.layers.Layer's, documented by Keras.
+    r"\.(call|build|compute_output_shape|get_config)$",
+}
+
+# -- doctest ------------------------------------------------------------------
+
+doctest_global_setup = """
+import os
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+"""
+# Plain ``>>>`` blocks (the user guide and every Examples section) are tested.
+doctest_test_doctest_blocks = "default"
+
+# -- HTML ---------------------------------------------------------------------
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"fashionzoo {release}"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+    "header_links_before_dropdown": 6,
+    # Nothing fetched at build or view time.
+    "icon_links": [],
+}
+html_sidebars = {"index": [], "changelog": []}
+html_show_sourcelink = True
+html_last_updated_fmt = None
+
+# -- myst (the changelog is Markdown) -----------------------------------------
+
+myst_enable_extensions = ["colon_fence"]
+myst_heading_anchors = 3
+
+# -- sphinx-gallery -----------------------------------------------------------
+
+BUDGET = os.environ["FASHIONZOO_DOCS_BUDGET"]
+
+
+def _budget_changed() -> bool:
+    """True when the examples last ran under another budget than this build's.
+
+    sphinx-gallery reruns an example only when its source changes; a build
+    with a new ``FASHIONZOO_DOCS_BUDGET`` must rerun them all so the printed
+    figures match the budget.
+    """
+    stamp = HERE / "auto_examples" / ".budget"
+    previous = stamp.read_text().strip() if stamp.is_file() else None
+    if stamp.parent.is_dir():
+        stamp.write_text(BUDGET)
+    return previous is not None and previous != BUDGET
+
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"(__init__|/_)",
+    "within_subsection_order": "FileNameSortKey",
+    "backreferences_dir": "generated/backreferences",
+    "doc_module": ("fashionzoo",),
+    "reset_modules": ("matplotlib", "gallery_hooks.reset_keras"),
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": False,
+    "min_reported_time": 1,
+    "remove_config_comments": True,
+    "show_memory": False,
+    "run_stale_examples": _budget_changed(),
+    "capture_repr": ("_repr_html_", "__repr__"),
+    "download_all_examples": True,
+}
+
+# Keras and TensorFlow warn about things the examples cannot change.
+warnings.filterwarnings(
+    "ignore", category=DeprecationWarning, module="(tensorflow|keras|google)"
+)
+warnings.filterwarnings(
+    "ignore",
+    message="Matplotlib is currently using agg",
+    category=UserWarning,
+)
+
+# -- API pages, written from __all__ ------------------------------------------
+
+#: (module, title, one-line description) in the order of the API page.
+API_MODULES: list[tuple[str, str, str]] = [
+    ("fashionzoo.datasets", "Data", "Fetch, cache and load Fashion-MNIST."),
+    (
+        "fashionzoo.estimators",
+        "Estimators",
+        "The scikit-learn classifiers, one per network of the zoo.",
+    ),
+    (
+        "fashionzoo.transfer",
+        "Transfer learning",
+        "An ImageNet backbone with a new head, as a classifier.",
+    ),
+    ("fashionzoo.zoo", "The catalogue", "Every network by name, as an estimator."),
+    ("fashionzoo.models", "Model registry", "Keras builders registered by name."),
+    (
+        "fashionzoo.models.backbones",
+        "Backbones",
+        "The keras.applications networks TransferClassifier can use.",
+    ),
+    (
+        "fashionzoo.models.augment",
+        "Augmentation",
+        "Training-time augmentation layers and presets.",
+    ),
+    ("fashionzoo.evaluation", "Evaluation", "Scores, reports and timings."),
+    (
+        "fashionzoo.plotting",
+        "Plotting",
+        "Matplotlib views of data, training and results.",
+    ),
+    ("fashionzoo.export", "Export", "Save a fitted network for serving."),
+    ("fashionzoo.testing", "Testing", "Fast parameters and scikit-learn check tables."),
+    ("fashionzoo.exceptions", "Exceptions", "Errors raised by fashionzoo."),
+]
+
+
+def public_names(module_name: str) -> list[str]:
+    """The public names of a module: its ``__all__``, else what it defines.
+
+    Names that are modules are left out. A module missing from this
+    checkout (one being written) gives no names, and :func:`write_api_pages`
+    leaves its page out.
+    """
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return []
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [
+            name
+            for name, obj in vars(module).items()
+            if not name.startswith("_")
+            and getattr(obj, "__module__", None) == module_name
+        ]
+    return [n for n in names if not inspect.ismodule(getattr(module, n, None))]
+
+
+def _kind(obj) -> str:
+    if inspect.isclass(obj):
+        return "class"
+    if callable(obj):
+        return "function"
+    return "data"
+
+
+def write_api_pages(folder: Path) -> list[str]:
+    """Write one reference page per public module into ``folder``.
+
+    Each page has the module's docstring and an autosummary table of its
+    public names, classes first, then functions, then data; autosummary
+    writes a page per object. Only files whose text changed are rewritten,
+    so an unchanged API does not make Sphinx reread them.
+
+    Returns
+    -------
+    pages : list of str
+        The document names written, for the toctree of ``api.rst``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for module_name, title, summary in API_MODULES:
+        names = public_names(module_name)
+        if not names:
+            continue
+        module = importlib.import_module(module_name)
+        groups: dict[str, list[str]] = {"class": [], "function": [], "data": []}
+        for name in names:
+            groups[_kind(getattr(module, name))].append(name)
+        heading = f"{title}: ``{module_name}``"
+        lines = [
+            f".. _api-{module_name}:",
+            "",
+            heading,
+            "=" * len(heading),
+            "",
+            f".. automodule:: {module_name}",
+            "",
+            f".. currentmodule:: {module_name}",
+            "",
+        ]
+        labels = {"class": "Classes", "function": "Functions", "data": "Data"}
+        for kind, members in groups.items():
+            if not members:
+                continue
+            lines += [
+                labels[kind],
+                "-" * len(labels[kind]),
+                "",
+                ".. autosummary::",
+                "   :toctree: ../stubs",
+                "",
+                *(f"   {name}" for name in members),
+                "",
+            ]
+        text = "\n".join(lines)
+        path = folder / f"{module_name}.rst"
+        if not path.is_file() or path.read_text() != text:
+            path.write_text(text)
+        written.append(f"{module_name}|{summary}")
+    # Remove pages of modules that no longer exist.
+    keep = {f"{w.split('|')[0]}.rst" for w in written}
+    for stale in folder.glob("*.rst"):
+        if stale.name not in keep:
+            stale.unlink()
+    return written
+
+
+API_PAGES = write_api_pages(HERE / "generated" / "api")
+
+# The API page's table of modules and its toctree, included by api.rst.
+_table = [".. list-table::", "   :widths: 35 65", ""]
+for entry in API_PAGES:
+    module_name, summary = entry.split("|")
+    _table += [
+        f"   * - :doc:`{module_name} <generated/api/{module_name}>`",
+        f"     - {summary}",
+    ]
+_toc = [".. toctree::", "   :hidden:", "   :maxdepth: 1", ""]
+_toc += [f"   generated/api/{entry.split('|')[0]}" for entry in API_PAGES]
+(HERE / "generated" / "api_index.rst.inc").write_text(
+    "\n".join([*_table, "", *_toc, ""])
+)
+
+
+# -- Checks and fixes of docstrings -------------------------------------------
+
+
+def _public_objects():
+    for module_name, *_ in API_MODULES:
+        module = (
+            importlib.import_module(module_name) if public_names(module_name) else None
+        )
+        for name in public_names(module_name):
+            yield f"{module_name}.{name}", getattr(module, name)
+
+
+#: Public dataclasses: records whose fields are documented as Attributes.
+DATACLASSES = {
+    full: obj
+    for full, obj in _public_objects()
+    if inspect.isclass(obj) and dataclasses.is_dataclass(obj)
+}
+# numpydoc reads a dataclass's fields as constructor parameters and asks for
+# a Parameters section (PR01); these records are made by fashionzoo, not by
+# users, so their fields are documented under Attributes, which
+# _check_dataclass_attributes checks instead. Their methods are validated.
+numpydoc_validation_exclude |= {re.escape(full) + "$" for full in DATACLASSES}
+
+
+def _check_dataclass_attributes(app):
+    """Warn (an error under -W) for a dataclass field missing from Attributes."""
+    from numpydoc.docscrape import NumpyDocString
+
+    for full, cls in DATACLASSES.items():
+        documented = set()
+        for param in NumpyDocString(inspect.getdoc(cls) or "")["Attributes"]:
+            documented.update(n.strip() for n in param.name.split(","))
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in documented]
+        if missing:
+            logger.warning(
+                "[fashionzoo] %s: fields %s are not documented under Attributes",
+                full,
+                missing,
+                type="fashionzoo",
+                subtype="dataclass",
+            )
+
+
+def _data_docstring(app, what, name, obj, options, lines):
+    """Give re-exported data the ``#:`` comment of the module defining it.
+
+    ``fashionzoo.estimators.TRAINING_DEFAULTS`` is defined and commented in
+    ``fashionzoo.estimators._base``; autodoc looks for the comment only in
+    the module it documents, and would show ``dict``'s docstring instead.
+    """
+    if what != "data":
+        return
+    if lines and "\n".join(lines).strip() != (type(obj).__doc__ or "").strip():
+        return
+    attr = name.rpartition(".")[2]
+    for module_name in sorted(sys.modules):
+        module = sys.modules[module_name]
+        if (
+            not module_name.startswith("fashionzoo")
+            or getattr(module, attr, None) is not obj
+        ):
+            continue
+        try:
+            analyzer = ModuleAnalyzer.for_module(module_name)
+            analyzer.find_attr_docs()
+        except PycodeError:
+            continue
+        comment = analyzer.attr_docs.get(("", attr))
+        if comment:
+            lines[:] = [line for line in comment if line is not None]
+            return
+    lines[:] = []
+
+
+def setup(app):
+    """Connect the docstring hooks; before numpydoc's, which run at 500."""
+    app.connect("autodoc-process-docstring", _data_docstring, priority=100)
+    app.connect("builder-inited", _check_dataclass_attributes)
+    app.connect("autodoc-skip-member", _skip_foreign_members)

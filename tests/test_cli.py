@@ -1,0 +1,418 @@
+"""The ``fashionzoo`` command: help, tables, errors, and tiny end-to-end runs.
+
+Most tests call ``main([...])`` in this process. The end-to-end runs read the
+real data through ``FASHIONZOO_DATA`` pointing at a temporary folder, which the
+datasets module fills from the Debian copy in /usr/share/datasets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fashionzoo.cli import build_parser, image_to_array, main, parse_param
+from fashionzoo.datasets import FASHION_MNIST_CLASSES
+
+COMMANDS = [
+    "fetch",
+    "models",
+    "info",
+    "cv",
+    "train",
+    "predict",
+    "evaluate",
+    "export",
+    "compare",
+]
+# Tiny runs: a few hundred images, one epoch of small batches, a small LeNet-5.
+TINY = [
+    *("--max-samples", "200", "--epochs", "1", "--batch-size", "16"),
+    *("--test-samples", "200", "--quiet"),
+]
+SMALL_LENET = [
+    "--param",
+    "units_1=16",
+    "--param",
+    "units_2=8",
+    "--param",
+    "learning_rate=3e-3",
+]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def fail(capsys, *argv: str) -> str:
+    """Run a command that must fail; return its single stderr line."""
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    assert info.value.code == 2
+    assert "Traceback" not in err + out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("fashionzoo: error: ")
+    return lines[0]
+
+
+@pytest.fixture(scope="session")
+def data_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("fashionzoo_data")
+
+
+@pytest.fixture
+def real_data(data_home, monkeypatch):
+    monkeypatch.setenv("FASHIONZOO_DATA", str(data_home))
+    return data_home
+
+
+# ------------------------------------------------------------------ help
+def test_help_lists_commands_with_examples(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for command in COMMANDS:
+        assert re.search(rf"^\s+{command}\s+\w", out, re.MULTILINE), command
+    assert "examples:" in out
+    assert "fashionzoo cv lenet5 --test" in out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_has_help_for_newcomers(capsys, command):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: fashionzoo {command}")
+    assert "examples:" in out
+    assert f"fashionzoo {command}" in out.split("examples:")[1]
+    assert "--quiet" in out
+    assert "--seed" in out
+
+
+def test_no_command_prints_help(capsys):
+    status, out, _ = run(capsys)
+    assert status == 0
+    assert "commands:" in out
+
+
+def test_python_m_help_is_fast_and_light():
+    done = subprocess.run(
+        [sys.executable, "-m", "fashionzoo", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("usage: fashionzoo")
+    code = (
+        "import sys\nfrom fashionzoo.cli import main\ntry:\n    main(['cv', '--help'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('keras', 'tensorflow', 'sklearn', 'matplotlib')"
+        " if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip() == "[]"
+
+
+def test_parse_param():
+    assert parse_param("units_1=16") == ("units_1", 16)
+    assert parse_param("learning_rate=1e-3") == ("learning_rate", 0.001)
+    assert parse_param("augment={'flip': True}") == ("augment", {"flip": True})
+    assert parse_param("optimizer=sgd") == ("optimizer", "sgd")
+    assert parse_param("lr_schedule=None") == ("lr_schedule", None)
+    args = build_parser().parse_args(
+        ["cv", "lenet5", "--param", "tta=True", "--param", "a=x"]
+    )
+    assert args.param == [("tta", True), ("a", "x")]
+
+
+# ------------------------------------------------------------ cheap commands
+def test_models_table(capsys):
+    status, out, _ = run(capsys, "models")
+    assert status == 0
+    header, _rule, *rows = out.strip().splitlines()
+    assert header.split()[:4] == ["name", "estimator", "params", "reported"]
+    lenet = next(r for r in rows if r.startswith("lenet5 "))
+    for cell in ("LeNet5Classifier", "113,782", "0.898", "study 001", "LeNet-5"):
+        assert cell in lenet
+    status, out, _ = run(capsys, "models", "lenet*", "--json")
+    (info,) = json.loads(out)
+    assert info["name"] == "lenet5"
+    assert info["param_count"] == 113_782
+    _, out, _ = run(capsys, "models", "nothing*")
+    assert "no model matches" in out
+
+
+def test_info(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("FASHIONZOO_DATA", str(tmp_path))
+    status, out, _ = run(capsys, "info", "--quiet")
+    assert status == 0
+    fields = dict(line.split(None, 1) for line in out.strip().splitlines())
+    assert fields["backend"] == "tensorflow"
+    assert fields["keras"].startswith("3.")
+    assert fields["data_home"] == str(tmp_path)
+    assert "precision_policy" in fields
+    assert "gpus" in fields
+    _, out, _ = run(capsys, "info", "--json", "--quiet")
+    assert json.loads(out)["data_home"] == str(tmp_path)
+
+
+# ------------------------------------------------------------------ errors
+def test_unknown_model_is_one_line_exit_2(capsys):
+    line = fail(capsys, "cv", "lenett", "--quiet")
+    assert "Unknown model 'lenett'" in line
+    assert "Did you mean 'lenet5'" in line
+
+
+def test_unknown_parameter(capsys):
+    line = fail(capsys, "train", "lenet5", "--param", "unit_1=3", "--quiet")
+    assert "'unit_1' (did you mean 'units_1'?)" in line
+    line = fail(
+        capsys, "compare", "lenet5", "cnn_dropout", "--param", "bogus=1", "--quiet"
+    )
+    assert "no model among lenet5, cnn_dropout has the parameter(s) bogus" in line
+
+
+def test_missing_model_file(capsys, tmp_path):
+    line = fail(capsys, "evaluate", "--model", str(tmp_path / "nope.joblib"))
+    assert "no model file at" in line
+    assert "fashionzoo train lenet5 --save" in line
+
+
+def test_not_a_model_file(capsys, tmp_path):
+    junk = tmp_path / "junk.joblib"
+    junk.write_bytes(b"not a pickle")
+    assert "is not a model saved by" in fail(capsys, "evaluate", "--model", str(junk))
+
+
+def test_bad_save_path(capsys):
+    assert "--save takes a .joblib file" in fail(
+        capsys, "train", "lenet5", "--save", "m.pkl"
+    )
+
+
+def test_data_not_found(capsys, tmp_path, monkeypatch):
+    from fashionzoo.datasets import _registry
+
+    monkeypatch.setattr(_registry, "SYSTEM_DATA_DIR", str(tmp_path / "no-system-copy"))
+    monkeypatch.setenv("FASHIONZOO_DATA", str(tmp_path / "empty"))
+    line = fail(capsys, "fetch", "--no-download", "--quiet")
+    assert "train-images-idx3-ubyte.gz" in line
+
+
+def test_usage_errors_exit_2(capsys):
+    for argv in (["cv", "lenet5", "--folds", "1"], ["cv", "lenet5", "--param", "oops"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+        assert "fashionzoo cv: error:" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- images
+def _save_picture(array: np.ndarray, path: Path, *, size=None, mode="L") -> Path:
+    from PIL import Image
+
+    picture = Image.fromarray(array).convert(mode)
+    if size is not None:
+        picture = picture.resize(size, Image.Resampling.BICUBIC)
+    picture.save(path)
+    return path
+
+
+def test_image_to_array_matches_the_data(sample_data, tmp_path):
+    X, _ = sample_data
+    original = X[0].reshape(28, 28)
+    # the same garment as a photo: dark on white, bigger, RGB JPEG
+    photo = _save_picture(
+        255 - original, tmp_path / "photo.jpg", size=(112, 112), mode="RGB"
+    )
+    image = image_to_array(photo)
+    assert image.shape == (28, 28)
+    assert image.dtype == np.uint8
+    assert np.abs(image.astype(int) - original).mean() < 12
+    assert image[0].mean() < 30  # dark background, like Fashion-MNIST
+    # already dark background, PNG: kept as it is
+    png = _save_picture(original, tmp_path / "dark.png")
+    np.testing.assert_array_equal(image_to_array(png), original)
+
+
+def test_image_to_array_keeps_aspect_and_handles_transparency(tmp_path):
+    from PIL import Image
+
+    wide = np.full((20, 80), 255, dtype=np.uint8)
+    wide[5:15, 10:70] = 0  # dark bar on white
+    image = image_to_array(_save_picture(wide, tmp_path / "wide.png"))
+    assert image[:8].max() < 40  # padded above and below, not stretched
+    assert image[12:16, 6:22].mean() > 200
+    rgba = Image.new("RGBA", (56, 56), (0, 0, 0, 0))  # transparent
+    rgba.paste((200, 30, 30, 255), (14, 14, 42, 42))
+    rgba.save(tmp_path / "cutout.png")
+    image = image_to_array(tmp_path / "cutout.png")
+    assert image[0, 0] < 10  # transparent -> white -> inverted to black
+    assert image[14, 14] > 100  # the red square becomes a light garment
+    (tmp_path / "text.png").write_text("not an image")
+    with pytest.raises(OSError, match="cannot identify"):
+        image_to_array(tmp_path / "text.png")
+
+
+# ------------------------------------------------------------ end to end
+def test_fetch(capsys, real_data):
+    status, out, _ = run(capsys, "fetch", "--quiet")
+    assert status == 0
+    assert "train: 60,000 images of 784 pixels" in out
+    assert "test: 10,000 images" in out
+    assert f"data folder: {real_data}" in out
+
+
+def test_cv_with_test(capsys, real_data):
+    status, out, _ = run(
+        capsys, "cv", "lenet5", "--folds", "2", "--test", *TINY, *SMALL_LENET
+    )
+    assert status == 0
+    scores = [float(s) for s in re.findall(r"fold \d/2: accuracy (\d\.\d+)", out)]
+    assert len(scores) == 2
+    mean, std = re.search(
+        r"cross-validation accuracy: (\d\.\d+) ± (\d\.\d+)", out
+    ).groups()
+    assert float(mean) == pytest.approx(np.mean(scores), abs=1e-4)
+    assert float(std) == pytest.approx(np.std(scores), abs=1e-4)
+    accuracy = float(
+        re.search(r"test accuracy: (\d\.\d+) on 200 test images", out).group(1)
+    )
+    assert 0.0 <= accuracy <= 1.0  # one epoch on 200 images: plumbing, not learning
+    assert "total time:" in out
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory, data_home):
+    """Train once with the CLI (its output kept) for the commands that load it."""
+    path = tmp_path_factory.mktemp("models") / "lenet5"
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        contextlib.redirect_stdout(io.StringIO()) as out,
+    ):
+        mp.setenv("FASHIONZOO_DATA", str(data_home))
+        main(["train", "lenet5", *TINY, *SMALL_LENET, "--save", str(path)])
+    return path.with_suffix(".joblib"), out.getvalue()
+
+
+def test_train_saves_a_fitted_estimator(saved_model):
+    import joblib
+
+    path, out = saved_model
+    assert path.is_file()
+    assert re.search(r"lenet5 test accuracy: \d\.\d{4} on 200 test images", out)
+    assert f"saved {path}" in out
+    estimator = joblib.load(path)
+    assert type(estimator).__name__ == "LeNet5Classifier"
+    assert (estimator.units_1, estimator.n_iter_, estimator.random_state) == (16, 1, 0)
+
+
+def test_predict(capsys, saved_model, sample_data, tmp_path):
+    import joblib
+
+    path, _ = saved_model
+    X, _ = sample_data
+    files = [_save_picture(X[i].reshape(28, 28), tmp_path / f"{i}.png") for i in (0, 1)]
+    status, out, _ = run(
+        capsys, "predict", "--model", str(path), "--top", "3", *map(str, files)
+    )
+    assert status == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    expected = joblib.load(path).predict_proba(X[:2])
+    for line, file, proba in zip(lines, files, expected, strict=True):
+        name, guesses = line.split(": ", 1)
+        assert name == str(file)
+        found = re.findall(r"([\w/ -]+) \((\d\.\d\d)\)", guesses)
+        assert len(found) == 3
+        best = int(np.argmax(proba))
+        assert found[0][0].strip() == FASHION_MNIST_CLASSES[best]
+        assert float(found[0][1]) == pytest.approx(proba[best], abs=0.006)
+    bad = tmp_path / "bad.png"
+    bad.write_text("no picture")
+    assert "cannot identify image file" in fail(
+        capsys, "predict", "--model", str(path), str(bad)
+    )
+
+
+def test_evaluate(capsys, saved_model, real_data):
+    path, _ = saved_model
+    status, out, _ = run(
+        capsys, "evaluate", "--model", str(path), "--test-samples", "200"
+    )
+    assert status == 0
+    assert out.startswith("LeNet5Classifier on 200 images")
+    assert "Ankle boot" in out
+    _, out, _ = run(
+        capsys, "evaluate", "--model", str(path), "--test-samples", "200", "--json"
+    )
+    result = json.loads(out)
+    assert result["n_samples"] == 200
+    assert sum(map(sum, result["confusion_matrix"])) == 200
+
+
+def test_export_command(capsys, saved_model, tmp_path):
+    path, _ = saved_model
+    target = tmp_path / "out" / "lenet5.keras"
+    status, out, _ = run(capsys, "export", "--model", str(path), "--out", str(target))
+    assert status == 0
+    assert out.strip() == f"wrote {target}"
+    assert target.is_file()
+
+
+def test_compare_writes_report(capsys, real_data, tmp_path):
+    out_dir = tmp_path / "report"
+    status, out, _ = run(
+        capsys,
+        "compare",
+        "lenet5",
+        "cnn_dropout",
+        "--folds",
+        "2",
+        "--out",
+        str(out_dir),
+        *TINY,
+        *SMALL_LENET,
+    )
+    assert status == 0
+    results = json.loads((out_dir / "results.json").read_text())
+    means = {name: np.mean(m["cv_scores"]) for name, m in results["models"].items()}
+    assert set(means) == {"lenet5", "cnn_dropout"}
+    assert results["settings"]["best_model"] == max(means, key=means.get)
+    assert results["settings"]["params"] == {
+        "units_1": 16,
+        "units_2": 8,
+        "learning_rate": 3e-3,
+    }
+    assert results["models"]["lenet5"]["evaluation"]["n_samples"] == 200
+    assert f"best model: {results['settings']['best_model']}" in out
+    pngs = sorted(p.name for p in out_dir.glob("*.png"))
+    assert pngs == [
+        "confident_errors.png",
+        "confusion_matrix.png",
+        "cv_scores.png",
+        "learning_curves.png",
+        "per_class_metrics.png",
+    ]
+    page = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == 5
+    assert "http://" not in page
+    assert "https://" not in page
+    assert '<tr class="best">' in page
+    assert "Classification report of cnn_dropout" in page

@@ -1,0 +1,145 @@
+"""fashionzoo.export: each format reloads and predicts what predict_proba does."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+import fashionzoo
+from fashionzoo.export import export, load_model
+from fashionzoo.testing import fast_instance, make_images
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_images(10, 3)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    """Augmentation inside the model: the export must leave it out."""
+    from fashionzoo import LeNet5Classifier
+
+    X, y = data
+    return fast_instance(LeNet5Classifier, epochs=1, augment="standard").fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def fitted_tta(data):
+    from fashionzoo import LeNet5Classifier
+
+    X, y = data
+    return fast_instance(LeNet5Classifier, epochs=1, tta=True).fit(X, y)
+
+
+def pixels(X):
+    """Raw 0-255 pixels as the exported models take them."""
+    return X.reshape(-1, 28, 28, 1).astype("float32")
+
+
+def test_keras_file_reloads_without_fashionzoo_layers(fitted, data, tmp_path):
+    import keras
+
+    X, _ = data
+    path = export(fitted, tmp_path / "lenet5")
+    assert path == tmp_path / "lenet5.keras"
+    with zipfile.ZipFile(path) as archive:
+        config = archive.read("config.json").decode()
+    assert "fashionzoo>" not in config  # no custom layer: plain Keras loads it
+    assert "Random" not in config  # augmentation left out
+    model = keras.saving.load_model(path)
+    np.testing.assert_allclose(
+        model.predict(pixels(X), verbose=0),
+        fitted.predict_proba(X),
+        rtol=1e-6,
+        atol=1e-7,
+    )
+
+
+def test_keras_file_with_test_time_augmentation(fitted_tta, data, tmp_path):
+    X, _ = data
+    path = fashionzoo.export(fitted_tta, tmp_path / "tta.keras", "keras")
+    model = load_model(path)
+    assert [layer.name for layer in model.layers][-2:] == [
+        "LeNet5Classifier",
+        "tta_average",
+    ]
+    np.testing.assert_allclose(
+        model.predict(pixels(X), verbose=0),
+        fitted_tta.predict_proba(X),
+        rtol=1e-6,
+        atol=1e-7,
+    )
+
+
+def test_savedmodel_serves_predict_proba(fitted, data, tmp_path):
+    import keras
+    import tensorflow as tf
+
+    X, _ = data
+    path = export(fitted, tmp_path / "served", format="savedmodel")
+    assert (path / "saved_model.pb").is_file()
+    served = tf.saved_model.load(str(path))
+    np.testing.assert_allclose(
+        served.serve(pixels(X)).numpy(), fitted.predict_proba(X), rtol=1e-6, atol=1e-7
+    )
+    layer = keras.layers.TFSMLayer(str(path), call_endpoint="serve")
+    np.testing.assert_allclose(
+        np.asarray(layer(pixels(X[:3]))),
+        fitted.predict_proba(X[:3]),
+        rtol=1e-6,
+        atol=1e-7,
+    )
+
+
+def test_onnx_runs_in_onnxruntime(fitted, data, tmp_path):
+    pytest.importorskip("tf2onnx")
+    ort = pytest.importorskip("onnxruntime")
+    X, _ = data
+    path = export(fitted, tmp_path / "lenet5", format="onnx")
+    assert path.suffix == ".onnx"
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    (proba,) = session.run(None, {name: pixels(X)})
+    np.testing.assert_allclose(proba, fitted.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+def test_onnx_without_converter_says_what_to_install(fitted, tmp_path, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in ("tf2onnx", "onnx") else real(name, *a),
+    )
+    with pytest.raises(ImportError, match=r'pip install "fashionzoo\[onnx\]"'):
+        export(fitted, tmp_path / "m.onnx", format="onnx")
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_export_errors(fitted, tmp_path):
+    from fashionzoo import LeNet5Classifier
+
+    with pytest.raises(ValueError, match="Did you mean 'onnx'"):
+        export(fitted, tmp_path / "m", format="onx")
+    with pytest.raises(ValueError, match=r"ending in \.keras"):
+        export(fitted, tmp_path / "m.h5")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        export(fitted, tmp_path / "missing" / "m.keras")
+    with pytest.raises(NotFittedError):
+        export(LeNet5Classifier(), tmp_path / "m.keras")
+
+
+def test_package_attribute_is_callable_either_way():
+    """``fashionzoo.export`` works as a function even after the module was imported."""
+    module = sys.modules["fashionzoo.export"]
+    assert callable(module)
+    assert callable(fashionzoo.export)
+    assert (
+        json.dumps(sorted(module.EXPORT_FORMATS)) == '["keras", "onnx", "savedmodel"]'
+    )
