@@ -97,7 +97,7 @@ def tests_lowest(session: nox.Session) -> None:
     lower bound; their own dependencies are resolved as usual.
     """
     session.install("uv")
-    session.run(
+    session.run_install(
         "uv",
         "pip",
         "install",

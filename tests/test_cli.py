@@ -182,6 +182,8 @@ def test_unknown_model_is_one_line_exit_2(capsys):
 def test_unknown_parameter(capsys):
     line = fail(capsys, "train", "lenet5", "--param", "unit_1=3", "--quiet")
     assert "'unit_1' (did you mean 'units_1'?)" in line
+    line = fail(capsys, "cv", "lenet5", "--param", "units_1=many", "--quiet")
+    assert "The 'units_1' parameter of LeNet5Classifier must be" in line
     line = fail(
         capsys, "compare", "lenet5", "cnn_dropout", "--param", "bogus=1", "--quiet"
     )
@@ -389,6 +391,7 @@ def test_compare_writes_report(capsys, real_data, tmp_path):
         str(out_dir),
         *TINY,
         *SMALL_LENET,
+        *("--max-samples", "100", "--test-samples", "100"),  # the last ones win
     )
     assert status == 0
     results = json.loads((out_dir / "results.json").read_text())
@@ -400,7 +403,8 @@ def test_compare_writes_report(capsys, real_data, tmp_path):
         "units_2": 8,
         "learning_rate": 3e-3,
     }
-    assert results["models"]["lenet5"]["evaluation"]["n_samples"] == 200
+    assert results["models"]["lenet5"]["evaluation"]["n_samples"] == 100
+    assert results["settings"]["training_images"] == 100
     assert f"best model: {results['settings']['best_model']}" in out
     pngs = sorted(p.name for p in out_dir.glob("*.png"))
     assert pngs == [

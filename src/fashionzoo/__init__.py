@@ -25,7 +25,7 @@ _LAZY = {
     "CNNBN4Classifier": "fashionzoo.estimators",
     "ResNetClassifier": "fashionzoo.estimators",
     "CNN004Classifier": "fashionzoo.estimators",
-    "BestClassifier": "fashionzoo.estimators",
+    "FastResNetClassifier": "fashionzoo.estimators",
     "TransferClassifier": "fashionzoo.transfer",
     "list_models": "fashionzoo.zoo",
     "create_estimator": "fashionzoo.zoo",

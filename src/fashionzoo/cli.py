@@ -20,7 +20,7 @@ import textwrap
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fashionzoo.exceptions import FashionZooError
 
@@ -184,7 +184,13 @@ def _make_estimators(names: Sequence[str], args: argparse.Namespace) -> dict[str
         used.update(mine)
         if len(names) == 1:
             mine = params  # let create_estimator explain an unknown parameter
-        estimators[name] = create_estimator(name, **mine, **common)
+        estimator = create_estimator(name, **{**common, **mine})
+        # Check the values now: inside cross_validate a bad value would be
+        # reported as a parameter "of cross_validate".
+        validate = getattr(estimator, "_validate_params", None)
+        if validate is not None:
+            validate()
+        estimators[name] = estimator
     unused = sorted(set(params) - used)
     if unused and len(names) > 1:
         msg = f"no model among {', '.join(names)} has the parameter(s) {', '.join(unused)}."
@@ -210,7 +216,7 @@ def _subset(X: Any, y: Any, n: int | None, seed: int, what: str) -> tuple[Any, A
 
 
 def _load(
-    subset: str, args: argparse.Namespace, n: int | None, what: str
+    subset: Literal["train", "test"], args: argparse.Namespace, n: int | None, what: str
 ) -> tuple[Any, Any]:
     from fashionzoo.datasets import fetch_fashion_mnist
 

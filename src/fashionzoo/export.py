@@ -54,7 +54,7 @@ class HorizontalFlip(keras.layers.Layer):
 
 def _is_augmentation(layer: Any) -> bool:
     """Whether ``layer`` is an augmentation stack (identity at inference)."""
-    sublayers = getattr(layer, "layers", None)
+    sublayers = list(getattr(layer, "layers", None) or [])
     return bool(sublayers) and all(
         type(sub).__name__.startswith("Random") for sub in sublayers
     )

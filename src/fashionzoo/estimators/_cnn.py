@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from fashionzoo.estimators._base import ZooClassifier
 
-__all__ = ["LeNet5Classifier"]
+__all__ = [
+    "CNN004Classifier",
+    "CNNBN4Classifier",
+    "CNNDropoutClassifier",
+    "FastResNetClassifier",
+    "LeNet5Classifier",
+    "ResNetClassifier",
+]
 
 
 class LeNet5Classifier(ZooClassifier):
@@ -25,3 +32,40 @@ class LeNet5Classifier(ZooClassifier):
     """
 
     _model_name = "lenet5"
+
+
+class CNNDropoutClassifier(ZooClassifier):
+    """The dropout CNN of study 002 as a scikit-learn classifier."""
+
+    _model_name = "cnn_dropout"
+
+
+class CNNBN4Classifier(ZooClassifier):
+    """The 4-block BatchNorm CNN of study 003 as a scikit-learn classifier."""
+
+    _model_name = "cnn_bn4"
+
+
+class ResNetClassifier(ZooClassifier):
+    """The small-image ResNet of study 003 as a scikit-learn classifier."""
+
+    _model_name = "resnet"
+
+
+class CNN004Classifier(ZooClassifier):
+    """The 590,346-parameter CNN of study 004 as a scikit-learn classifier."""
+
+    _model_name = "cnn004"
+
+
+class FastResNetClassifier(ZooClassifier):
+    """The zoo's fast narrow ResNet-9 (``create_estimator("best")``).
+
+    Examples
+    --------
+    >>> import fashionzoo
+    >>> type(fashionzoo.create_estimator("best")).__name__
+    'FastResNetClassifier'
+    """
+
+    _model_name = "fast_resnet"

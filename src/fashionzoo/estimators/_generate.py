@@ -35,18 +35,19 @@ def make_init(params: dict[str, Any], qualname: str) -> Any:
 def hyperparameter_constraints(defaults: dict[str, Any]) -> dict[str, list[Any]]:
     """sklearn parameter constraints inferred from each default's type.
 
-    Integers must be >= 1 (>= 0 when the default is 0, meaning "absent"),
-    dropout rates lie in [0, 1), other floats are >= 0.
+    Integers must be >= 1 (>= 0 for ``dense_units*`` layers, where 0 means
+    "absent", or when the default is 0); dropout rates and momenta lie in
+    [0, 1); other floats are >= 0. Builders check the finer rules themselves.
     """
     constraints: dict[str, list[Any]] = {}
     for name, default in defaults.items():
         if isinstance(default, bool):
             constraints[name] = ["boolean"]
         elif isinstance(default, Integral):
-            low = 0 if default == 0 else 1
+            low = 0 if default == 0 or name.startswith("dense_units") else 1
             constraints[name] = [Interval(Integral, low, None, closed="left")]
         elif isinstance(default, Real):
-            if "dropout" in name or name.endswith("rate"):
+            if "dropout" in name or "momentum" in name or name.endswith("rate"):
                 constraints[name] = [Interval(Real, 0, 1, closed="left")]
             else:
                 constraints[name] = [Interval(Real, 0, None, closed="left")]

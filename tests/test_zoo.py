@@ -1,0 +1,108 @@
+"""The catalogue: every registered network as an estimator, ensembles, augmentation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.linear_model import LogisticRegression
+
+import fashionzoo
+from fashionzoo.exceptions import UnknownModelError
+from fashionzoo.testing import FAST_PARAMS, fast_instance
+
+MODELS = fashionzoo.list_models()
+
+
+def test_catalogue_lists_every_network():
+    assert {"lenet5", "cnn_dropout", "cnn_bn4", "resnet", "cnn004", "fast_resnet"} <= set(MODELS)
+    assert len(MODELS) >= 6
+    assert fashionzoo.list_models("cnn*") == ["cnn004", "cnn_bn4", "cnn_dropout"]
+    assert "lenet5" not in fashionzoo.list_models(exclude="lenet*")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_entry_clones_with_equal_params(name):
+    est = fashionzoo.create_estimator(name, random_state=3)
+    cloned = clone(est)
+    assert cloned.get_params() == est.get_params()
+    assert type(cloned) is type(est)
+    assert type(est).__name__ in FAST_PARAMS, "add fast test parameters for it"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_entry_has_metadata(name):
+    info = fashionzoo.get_model_info(name)
+    assert info["description"]
+    assert info["param_count"] > 0
+    assert info["recipe"]["epochs"] >= 1
+    est = fashionzoo.create_estimator(name)
+    for key, value in info["recipe"].items():
+        assert getattr(est, key) == value  # the recipe is the estimator's default
+
+
+def test_best_is_an_alias_of_the_fast_net():
+    assert type(fashionzoo.create_estimator("best")) is type(
+        fashionzoo.create_estimator("fast_resnet")
+    )
+
+
+def test_unknown_names_and_params_are_explained():
+    with pytest.raises(UnknownModelError, match="Did you mean 'lenet5'"):
+        fashionzoo.create_estimator("lenet")
+    with pytest.raises(ValueError, match="did you mean 'units_1'"):
+        fashionzoo.create_estimator("lenet5", unit_1=3)
+
+
+def test_augmentation_is_off_at_predict(tiny_data):
+    X, y = tiny_data
+    est = fast_instance(fashionzoo.LeNet5Classifier, augment="standard").fit(X, y)
+    np.testing.assert_array_equal(est.predict_proba(X), est.predict_proba(X))
+
+
+def test_tta_averages_the_mirror_image(tiny_data):
+    X, y = tiny_data
+    est = fast_instance(fashionzoo.LeNet5Classifier).fit(X, y)
+    plain = est.predict_proba(X)
+    mirrored = est.predict_proba(X[:, :, ::-1])
+    est.set_params(tta=True)
+    np.testing.assert_allclose(est.predict_proba(X), (plain + mirrored) / 2, rtol=1e-5)
+
+
+def test_voting_and_stacking_over_zoo_estimators(tiny_data):
+    X, y = tiny_data
+    members = [
+        ("lenet", fast_instance(fashionzoo.LeNet5Classifier)),
+        ("cnn004", fast_instance(fashionzoo.CNN004Classifier)),
+    ]
+    vote = VotingClassifier(members, voting="soft").fit(X, y)
+    assert vote.predict_proba(X).shape == (len(X), 3)
+    stack = StackingClassifier(members, final_estimator=LogisticRegression(), cv=2).fit(X, y)
+    assert stack.score(X, y) > 0.8
+
+
+def test_user_registered_model_gets_an_estimator(tiny_data):
+    import pickle
+
+    import keras
+
+    from fashionzoo.models import register_model
+
+    name = "tiny_test_net"
+    if name not in fashionzoo.list_models():
+
+        @register_model(description="A one-layer test net", recipe={"epochs": 2})
+        def tiny_test_net(input_shape=(28, 28, 1), n_classes=10, *, units: int = 8):
+            inputs = keras.Input(input_shape)
+            x = keras.layers.Flatten()(inputs)
+            x = keras.layers.Dense(units, activation="relu")(x)
+            outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32")(x)
+            return keras.Model(inputs, outputs)
+
+    X, y = tiny_data
+    est = fashionzoo.create_estimator(name, units=4, random_state=0).fit(X, y)
+    assert type(est).__name__ == "TinyTestNetClassifier"
+    assert est.epochs == 2
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
