@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import inspect
+import os
 import pickle
 import re
+import subprocess
+import sys
 import urllib.error
 
 import keras
@@ -32,7 +35,7 @@ FAST = {
     "input_size": 32,
     "head_units": 8,
     "epochs": 2,
-    "batch_size": 32,
+    "batch_size": 128,
     "learning_rate": 0.01,
     "random_state": 0,
 }
@@ -436,6 +439,22 @@ def test_pickle_clone_and_random_state(fitted, data):
 
     again = TransferClassifier(**FAST).fit(X, y)
     np.testing.assert_array_equal(again.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_unpickles_in_a_fresh_process(fitted, data, tmp_path):
+    """Unpickling registers the model's custom layers by importing the class."""
+    X, _ = data
+    (tmp_path / "clf.pkl").write_bytes(pickle.dumps(fitted))
+    np.save(tmp_path / "X.npy", X)
+    code = (
+        "import pickle, sys; from pathlib import Path; import numpy as np; "
+        "d = Path(sys.argv[1]); est = pickle.loads((d / 'clf.pkl').read_bytes()); "
+        "np.save(d / 'proba.npy', est.predict_proba(np.load(d / 'X.npy')))"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, env=env)
+    proba = np.load(tmp_path / "proba.npy")
+    np.testing.assert_array_equal(proba, fitted.predict_proba(X))
 
 
 def test_docstring_lists_every_parameter():

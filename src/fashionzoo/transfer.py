@@ -28,12 +28,23 @@ from fashionzoo.estimators._base import ZooClassifier
 from fashionzoo.estimators._seeding import seeded_build
 from fashionzoo.estimators._training import make_loss, make_optimizer
 
+# Imported here, not lazily: it registers the custom layers of the model
+# (BackbonePreprocess, InferenceMode), which unpickling a fitted estimator in a
+# fresh process needs before Keras rebuilds ``model_``.
+from fashionzoo.models.backbones import (
+    BackbonePreprocess,
+    InferenceMode,
+    build_backbone,
+    check_input_size,
+    get_backbone,
+)
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["TransferClassifier"]
 
-# Up to this many batches, features are computed eagerly: tracing a graph of
-# the backbone costs more than it saves.
+# Up to this many batches, features and predictions are computed eagerly:
+# tracing a graph of the backbone costs more than it saves.
 _EAGER_MAX_BATCHES = 4
 # Up to this many steps, the small head trains eagerly, for the same reason.
 _EAGER_HEAD_MAX_STEPS = 256
@@ -173,6 +184,17 @@ class TransferClassifier(ZooClassifier):
     fine-tuning runs only in ``fit``. Each phase starts a fresh optimizer,
     and so does each ``partial_fit`` call.
 
+    The backbone always runs in inference mode (wrapped in
+    :class:`~fashionzoo.models.backbones.InferenceMode`): in Keras 3 a nested
+    model called with ``training=False`` still gets ``training=True`` from
+    ``fit`` (keras-team/keras#20285), so that call alone would let EfficientNet's
+    internal dropout act during training.
+
+    ``model_`` holds two custom layers, registered when
+    :mod:`fashionzoo.models.backbones` is imported (``fashionzoo.transfer``
+    imports it): import one of them before ``keras.saving.load_model`` on a
+    saved ``model_``.
+
     EfficientNet with ``weights="imagenet"`` gives the same output as Keras's
     ``EfficientNetB0(weights="imagenet")``: the extra input rescaling Keras
     inserts for ImageNet weights is folded into the Normalization variance.
@@ -288,13 +310,6 @@ class TransferClassifier(ZooClassifier):
 
         from fashionzoo._config import ensure_configured
         from fashionzoo.models.augment import make_augmentation
-        from fashionzoo.models.backbones import (
-            BackbonePreprocess,
-            InferenceMode,
-            build_backbone,
-            check_input_size,
-            get_backbone,
-        )
 
         spec = get_backbone(self.backbone)
         size = spec.default_size if self.input_size is None else int(self.input_size)
@@ -396,38 +411,45 @@ class TransferClassifier(ZooClassifier):
             super()._train(images, y_enc, sample_weight, fine_tune_epochs)
             self._tag_phase(2)
 
-    def _extract_features(self, images: np.ndarray) -> np.ndarray:
-        """Pooled backbone features of ``images``, in batches, as float32.
+    def _run_batches(self, model: Any, images: np.ndarray) -> np.ndarray:
+        """``model`` on ``images`` in batches of ``batch_size``, as float32.
 
-        A few batches run eagerly (tracing a graph of the backbone would take
-        longer); more go through ``predict``'s compiled loop.
+        Up to a few batches run eagerly: tracing a graph of a big backbone
+        takes longer than that. More go through ``predict``'s compiled loop.
         """
         import keras
 
         from fashionzoo._config import device_scope
+
+        n, size = images.shape[0], self.batch_size
+        with device_scope():
+            if n <= _EAGER_MAX_BATCHES * size:
+                parts = [
+                    keras.ops.convert_to_numpy(
+                        model(images[i : i + size].astype(np.float32), training=False)
+                    )
+                    for i in range(0, n, size)
+                ]
+                out = np.concatenate(parts)
+            else:
+                out = model.predict(
+                    images, batch_size=size, verbose=max(0, self.verbose - 1)
+                )
+        return np.asarray(out, dtype=np.float32)
+
+    def _forward(self, images: np.ndarray) -> np.ndarray:
+        return self._run_batches(self.model_, images)
+
+    def _extract_features(self, images: np.ndarray) -> np.ndarray:
+        """Pooled backbone features of ``images``, in batches, as float32."""
+        import keras
 
         extractor = keras.Model(
             self.model_.input,
             self.model_.get_layer("features").output,
             name="feature_extractor",
         )
-        n, size = images.shape[0], self.batch_size
-        with device_scope():
-            if n <= _EAGER_MAX_BATCHES * size:
-                parts = [
-                    keras.ops.convert_to_numpy(
-                        extractor(
-                            images[i : i + size].astype(np.float32), training=False
-                        )
-                    )
-                    for i in range(0, n, size)
-                ]
-                features = np.concatenate(parts)
-            else:
-                features = extractor.predict(
-                    images, batch_size=size, verbose=max(0, self.verbose - 1)
-                )
-        return np.asarray(features, dtype=np.float32)
+        return self._run_batches(extractor, images)
 
     def _train_head_on_features(
         self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int
