@@ -188,10 +188,15 @@ def build(session: nox.Session) -> None:
                 "uv", "pip", "install", "--quiet", "--python", python, str(wheels[0])
             )
         else:
-            session.run(sys.executable, "-m", "venv", str(venv))
-            session.run(python, "-m", "pip", "install", "--quiet", str(wheels[0]))
-        session.run(python, "-c", _IMPORT_CHECK, env={"TF_CPP_MIN_LOG_LEVEL": "2"})
-        session.run(str(venv / "bin" / "fashionzoo"), "--help", silent=True)
+            session.run(sys.executable, "-m", "venv", str(venv), external=True)
+            session.run(
+                python, "-m", "pip", "install", "--quiet", str(wheels[0]), external=True
+            )
+        env = {"TF_CPP_MIN_LOG_LEVEL": "2"}
+        session.run(python, "-c", _IMPORT_CHECK, env=env, external=True)
+        session.run(
+            str(venv / "bin" / "fashionzoo"), "--help", silent=True, external=True
+        )
 
 
 _WHEEL_CONTENT_CHECK = """

@@ -170,7 +170,11 @@ html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    # Examples get the full width for their code and figures.
+    "secondary_sidebar_items": {
+        "**": ["page-toc", "sourcelink"],
+        "auto_examples/**": [],
+    },
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
     "header_links_before_dropdown": 6,
@@ -220,7 +224,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "show_memory": False,
     "run_stale_examples": _budget_changed(),
-    "capture_repr": ("_repr_html_", "__repr__"),
+    # Examples print what they show; no repr of a last expression (such as
+    # the diagram of a fitted search).
+    "capture_repr": (),
     "download_all_examples": True,
 }
 

@@ -81,9 +81,9 @@ for name, clf in models.items():
 # The learning curves
 # -------------------
 # Solid lines are training, dashed lines validation. Overfitting shows as a
-# gap that widens with the epochs; at the ``tiny`` budget the runs are too
-# short for it, with ``full`` the no-dropout network's validation loss turns
-# up after a few epochs while the dropout network's keeps falling.
+# gap that widens with the epochs. The ``tiny`` runs are too short for it;
+# in study 002 the validation loss of the network without dropout turned up
+# after a few epochs, which ``FASHIONZOO_DOCS_BUDGET=full`` reproduces here.
 from fashionzoo.plotting import plot_learning_curves
 
 fig = plot_learning_curves(models)

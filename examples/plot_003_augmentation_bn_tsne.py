@@ -31,9 +31,10 @@ print(
 # %%
 # The data, seen with t-SNE
 # -------------------------
-# PCA to 50 dimensions, then t-SNE to 2, on a stratified sample. Trousers,
-# bags and footwear form their own islands; shirts, T-shirts, pullovers and
-# coats overlap: the classes a classifier will confuse.
+# PCA to 50 dimensions, then t-SNE to 2, on a stratified sample. In study
+# 003's map, trousers, bags and footwear formed islands of their own while
+# shirts, T-shirts, pullovers and coats overlapped: the classes a classifier
+# confuses.
 from sklearn.model_selection import train_test_split
 
 from fashionzoo.datasets import fetch_fashion_mnist
