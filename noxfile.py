@@ -19,7 +19,8 @@ from pathlib import Path
 
 import nox
 
-nox.needs_version = ">=2024.4.15"
+# download_python came in 2025.10.14; "uv|virtualenv" fallbacks in 2024.3.2.
+nox.needs_version = ">=2025.10.14"
 nox.options.sessions = ["lint", "tests"]
 # uv creates environments and installs TensorFlow far faster than pip; nox
 # falls back to virtualenv + pip where uv is not installed.

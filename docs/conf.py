@@ -134,6 +134,10 @@ numpydoc_validation_checks = {
     # whose plural first word SS05 takes for a third-person verb.
     "SS05",
 }
+# numpydoc takes a first parameter named ``cls`` for a classmethod's and
+# calls its entry unknown (PR02); fashionzoo.testing.fast_instance(cls, ...)
+# documents it as a real parameter.
+numpydoc_validation_overrides = {"PR02": [r"(?m)^\s*cls : type"]}
 numpydoc_validation_exclude = {
     # Inherited from scikit-learn's BaseEstimator / ClassifierMixin and
     # documented (and validated) there, as are the set_*_request methods
@@ -170,10 +174,14 @@ html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
     "navigation_with_keys": False,
-    # Examples get the full width for their code and figures.
+    # The examples (auto_examples/, matched by no pattern) get the full
+    # width for their code and figures; the patterns must not overlap.
     "secondary_sidebar_items": {
-        "**": ["page-toc", "sourcelink"],
-        "auto_examples/**": [],
+        "index": ["page-toc", "sourcelink"],
+        "api": ["page-toc", "sourcelink"],
+        "changelog": ["page-toc", "sourcelink"],
+        "user_guide/*": ["page-toc", "sourcelink"],
+        "generated/**": ["page-toc", "sourcelink"],
     },
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
@@ -332,12 +340,13 @@ def write_api_pages(folder: Path) -> list[str]:
         groups: dict[str, list[str]] = {"class": [], "function": [], "data": []}
         for name in names:
             groups[_kind(getattr(module, name))].append(name)
-        heading = f"{title}: ``{module_name}``"
         lines = [
             f".. _api-{module_name}:",
             "",
-            heading,
-            "=" * len(heading),
+            module_name,
+            "=" * len(module_name),
+            "",
+            f"**{title}.** {summary}",
             "",
             f".. automodule:: {module_name}",
             "",

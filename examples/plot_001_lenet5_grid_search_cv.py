@@ -19,9 +19,13 @@ whose hyperparameters are ordinary estimator parameters.
 # default, used to build these pages) and the study's recipe (``full``).
 import os
 
+from fashionzoo import get_model_info
+
 BUDGET = os.environ.get("FASHIONZOO_DOCS_BUDGET", "tiny")
 if BUDGET == "full":
-    n_train, n_test, epochs, search_folds = 60_000, 10_000, 12, 3
+    # All images, and the epochs of LeNet-5's recipe in the zoo.
+    epochs = get_model_info("lenet5")["recipe"]["epochs"]
+    n_train, n_test, search_folds = 60_000, 10_000, 3
     param_grid = {
         "units_1": [128, 256],
         "units_2": [32, 64, 128],

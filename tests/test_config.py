@@ -319,6 +319,16 @@ def test_several_gpus_train_data_parallel(fake_gpus):
     with device_scope():
         assert dist.active
     assert runtime_info()["replicas"] == 2
+    assert _config.batch_multiple() == 1  # MirroredStrategy splits any batch
+
+
+def test_jax_data_parallel_needs_even_batches(fake_gpus, monkeypatch):
+    gpus, _ = fake_gpus
+    gpus.extend([gpu(8)] * 3)
+    monkeypatch.setattr(_config, "_backend", lambda: "jax")
+    assert _config.batch_multiple() == 3
+    _config.config.distribute = "off"
+    assert _config.batch_multiple() == 1
 
 
 def test_distribute_off_uses_one_gpu(fake_gpus):

@@ -2,17 +2,33 @@
 
 Expected failures come from one table, ``fashionzoo.testing.expected_failed_checks``;
 ``xfail_strict`` makes a check that starts passing fail until it leaves the table.
+
+All zoo estimators share ZooClassifier's fit/predict code and differ only in
+the network, so the default run checks LeNet5Classifier (about 60 checks of
+a few Keras fits each) and the ``slow`` run checks every other network too.
 """
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fashionzoo import estimators
 from fashionzoo.testing import expected_failed_checks, fast_instance
 
-ZOO_CLASSES = [getattr(estimators, name) for name in estimators.__all__ if name.endswith("Classifier")]
-ESTIMATORS = [fast_instance(cls) for cls in ZOO_CLASSES]
+ZOO_CLASSES = [
+    getattr(estimators, name)
+    for name in estimators.__all__
+    if name.endswith("Classifier") and name != "ZooClassifier"
+]
+DEFAULT = [fast_instance(estimators.LeNet5Classifier)]
+OTHERS = [fast_instance(cls) for cls in ZOO_CLASSES if cls is not estimators.LeNet5Classifier]
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+@parametrize_with_checks(DEFAULT, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks(OTHERS, expected_failed_checks=expected_failed_checks)
+def test_sklearn_compatible_other_networks(estimator, check):
     check(estimator)

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from fashionzoo.exceptions import UnknownModelError, WeightsNotFoundError
 from fashionzoo.models.backbones import (
@@ -470,9 +470,34 @@ def test_invalid_parameters_are_reported(data):
         TransferClassifier(**FAST, fine_tune_layers=0).fit(X, y)
 
 
-@parametrize_with_checks(
-    [fast_instance(TransferClassifier, **FAST)],
-    expected_failed_checks=expected_failed_checks,
-)
+# check_classifiers_train fits 300 blobs twice and predicts them six times,
+# each time through VGG16 at 32x32: ~30s of CPU per variant, so the three
+# variants run with -m slow; every other check runs by default.
+_SLOW_CHECKS = {"check_classifiers_train"}
+
+
+def _check_id(check):
+    func = getattr(check, "func", check)
+    kwargs = ",".join(f"{k}={v}" for k, v in getattr(check, "keywords", {}).items())
+    return f"{func.__name__}({kwargs})" if kwargs else func.__name__
+
+
+def _sklearn_checks():
+    estimator = fast_instance(TransferClassifier, **FAST)
+    for item in estimator_checks_generator(
+        estimator,
+        legacy=True,
+        expected_failed_checks=expected_failed_checks(estimator),
+        mark="xfail",
+    ):
+        values = getattr(item, "values", item)
+        marks = list(getattr(item, "marks", ()))
+        check = values[1]
+        if getattr(check, "func", check).__name__ in _SLOW_CHECKS:
+            marks.append(pytest.mark.slow)
+        yield pytest.param(*values, marks=marks, id=_check_id(check))
+
+
+@pytest.mark.parametrize(("estimator", "check"), list(_sklearn_checks()))
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "Config",
     "DeviceNotFoundError",
+    "batch_multiple",
     "config",
     "device_scope",
     "ensure_configured",
@@ -618,6 +619,25 @@ def device_scope() -> Iterator[None]:
     ensure_configured()
     with _placement_scope():
         yield
+
+
+def batch_multiple() -> int:
+    """The number every batch size must be a multiple of, for the estimator.
+
+    Keras's ``DataParallel`` on JAX shards each batch evenly over the devices
+    and fails on a batch it cannot split (``IndivisibleError``), so training
+    and prediction batches must hold a multiple of the replica count there.
+    TensorFlow's ``MirroredStrategy`` splits uneven batches itself.
+
+    Returns
+    -------
+    multiple : int
+        The replica count under JAX data parallelism, else 1.
+    """
+    ensure_configured()
+    if _state.backend == "jax" and _state.distribution is not None:
+        return len(_state.replica_devices)
+    return 1
 
 
 # -------------------------------------------------------------------- info
