@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -34,8 +35,8 @@ def peak_rss_mib() -> float:
 
 
 def current_rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def load():
@@ -148,8 +149,12 @@ def bench_refits(n_fits: int) -> dict:
         zoo(1, i).fit(X[sub], y[sub]).predict_proba(X[sub])
         keras.backend.clear_session()
         rss.append(current_rss_mib())
-    return {"fits": n_fits, "rss_after_first": rss[0], "rss_after_last": rss[-1],
-            "growth_mib": rss[-1] - rss[0]}
+    return {
+        "fits": n_fits,
+        "rss_after_first": rss[0],
+        "rss_after_last": rss[-1],
+        "growth_mib": rss[-1] - rss[0],
+    }
 
 
 def bench_accuracy() -> dict:
@@ -160,8 +165,15 @@ def bench_accuracy() -> dict:
     start = time.perf_counter()
     est.fit(X, y)
     fit_s = time.perf_counter() - start
-    return {"params": {k: v for k, v in est.get_params().items() if k in ("epochs", "batch_size", "learning_rate", "lr_schedule")},
-            "test_accuracy": est.score(Xt, yt), "fit_s": fit_s}
+    return {
+        "params": {
+            k: v
+            for k, v in est.get_params().items()
+            if k in ("epochs", "batch_size", "learning_rate", "lr_schedule")
+        },
+        "test_accuracy": est.score(Xt, yt),
+        "fit_s": fit_s,
+    }
 
 
 def main() -> None:
@@ -169,7 +181,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--accuracy", action="store_true")
-    parser.add_argument("--only", choices=["time", "memory", "predict", "refits", "accuracy"])
+    parser.add_argument(
+        "--only", choices=["time", "memory", "predict", "refits", "accuracy"]
+    )
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:

@@ -113,16 +113,6 @@ def test_cross_val_score_runs_on_dask_workers():
         workers = set(client.scheduler_info()["workers"])
         states = client.run(_worker_state)
 
-    # Same seed, same folds: the same scores as in this process (up to the
-    # float rounding of TensorFlow's 1 thread there against 2 here).
-    if not np.allclose(scores, expected, rtol=1e-4, atol=0) and _build_seeds_race():
-        pytest.xfail(
-            "seeded_build seeds the process-wide `random` module, which the dask "
-            "worker's event loop draws from during the build; fixed by drawing "
-            "Keras's seeds from a private random.Random (estimators/_seeding.py)"
-        )
-    np.testing.assert_allclose(scores, expected, rtol=1e-4, atol=0)
-
     # The task stream shows where each batch of fits ran and how many fits it held.
     fits = {}
     for task in stream.data:
@@ -144,3 +134,13 @@ def test_cross_val_score_runs_on_dask_workers():
         assert state["n_threads"] == 1
         if state["intra_op"] is not None:  # the TensorFlow backend
             assert state["intra_op"] == 1
+
+    # Same seed, same folds: the same scores as in this process (up to the
+    # float rounding of TensorFlow's 1 thread there against 2 here).
+    if not np.allclose(scores, expected, rtol=1e-4, atol=0) and _build_seeds_race():
+        pytest.xfail(
+            "seeded_build seeds the process-wide `random` module, which the dask "
+            "worker's event loop draws from during the build; fixed by drawing "
+            "Keras's seeds from a private random.Random (estimators/_seeding.py)"
+        )
+    np.testing.assert_allclose(scores, expected, rtol=1e-4, atol=0)

@@ -14,7 +14,12 @@ import pytest
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv, cross_validate
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    check_cv,
+    cross_validate,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -22,7 +27,13 @@ from fashionzoo.estimators import LeNet5Classifier
 from fashionzoo.estimators._validation import check_images
 from fashionzoo.testing import fast_instance
 
-FAST = {"units_1": 16, "units_2": 8, "epochs": 3, "batch_size": 16, "learning_rate": 0.01}
+FAST = {
+    "units_1": 16,
+    "units_2": 8,
+    "epochs": 3,
+    "batch_size": 16,
+    "learning_rate": 0.01,
+}
 
 
 def lenet(**params):
@@ -76,12 +87,11 @@ def test_learns_tiny_data(fitted, tiny_data):
 # ------------------------------------------------------------------- seeding
 def test_same_seed_same_proba_and_no_global_state(tiny_data):
     import keras
-    import tensorflow as tf
 
     X, y = tiny_data
     env = dict(os.environ)
     py_state = random.getstate()
-    np_state = np.random.get_state()
+    np_state = np.random.get_state()  # noqa: NPY002  (the legacy global state)
     keras_seed = keras.src.utils.rng_utils.get_random_seed()
     p1 = lenet(random_state=7).fit(X, y).predict_proba(X)
     p2 = lenet(random_state=7).fit(X, y).predict_proba(X)
@@ -92,7 +102,7 @@ def test_same_seed_same_proba_and_no_global_state(tiny_data):
 
     assert not is_op_determinism_enabled()
     assert random.getstate() == py_state
-    after = np.random.get_state()
+    after = np.random.get_state()  # noqa: NPY002
     assert all(np.array_equal(a, b) for a, b in zip(after, np_state, strict=True))
     assert keras.src.utils.rng_utils.get_random_seed() == keras_seed
 
@@ -101,7 +111,11 @@ def test_same_seed_same_proba_in_threads(tiny_data):
     X, y = tiny_data
     expected = lenet(random_state=3).fit(X, y).predict_proba(X)
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda _: lenet(random_state=3).fit(X, y).predict_proba(X), range(2)))
+        results = list(
+            pool.map(
+                lambda _: lenet(random_state=3).fit(X, y).predict_proba(X), range(2)
+            )
+        )
     for proba in results:
         np.testing.assert_array_equal(proba, expected)
 
@@ -117,7 +131,7 @@ def test_predict_is_silent(fitted, tiny_data, capfd):
     X, _ = tiny_data
     fitted.predict(X)
     fitted.predict_proba(np.concatenate([X] * 3))  # the batched path too
-    out, err = capfd.readouterr()
+    out, _ = capfd.readouterr()
     assert out == ""
 
 
@@ -172,7 +186,9 @@ def test_other_image_sizes_are_resized(tiny_data):
 # ---------------------------------------------------------------- training
 def test_early_stopping_restores_best_weights(tiny_data):
     X, y = tiny_data
-    est = lenet(epochs=8, early_stopping=True, n_iter_no_change=2, validation_fraction=0.2)
+    est = lenet(
+        epochs=8, early_stopping=True, n_iter_no_change=2, validation_fraction=0.2
+    )
     est.fit(X, y)
     assert "val_loss" in est.history_
     assert est.n_iter_ <= 8
@@ -289,7 +305,12 @@ def test_grid_search_over_study_001_grid(tiny_data):
         (lambda X: X[:0], lambda y: y[:0], ValueError, "0 sample"),
         (lambda X: X, lambda y: np.zeros_like(y), ValueError, "only one class"),
         (lambda X: X[0].ravel(), lambda y: y[:1], ValueError, "1-D"),
-        (lambda X: np.array([["a"] * 784] * len(X)), None, ValueError, "(?i)convert|number"),
+        (
+            lambda X: np.array([["a"] * 784] * len(X)),
+            None,
+            ValueError,
+            "(?i)convert|number",
+        ),
     ],
 )
 def test_bad_input_raises_clear_errors(tiny_data, make_X, make_y, error, match):
@@ -310,8 +331,14 @@ def test_predict_errors(fitted, tiny_data):
 
 @pytest.mark.parametrize(
     ("param", "value"),
-    [("units_1", 0), ("learning_rate", -1.0), ("epochs", 0), ("optimizer", "adamm"),
-     ("validation_fraction", 1.5), ("augment", "heavy")],
+    [
+        ("units_1", 0),
+        ("learning_rate", -1.0),
+        ("epochs", 0),
+        ("optimizer", "adamm"),
+        ("validation_fraction", 1.5),
+        ("augment", "heavy"),
+    ],
 )
 def test_hyperparameters_are_validated_in_fit(tiny_data, param, value):
     X, y = tiny_data

@@ -37,7 +37,11 @@ SCRIPT = textwrap.dedent(
 def test_zoo_builder_in_scikeras_keras_classifier():
     pytest.importorskip("scikeras")
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=600, check=False
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     score = float(out.stdout.split("score")[-1])

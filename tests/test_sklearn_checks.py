@@ -20,7 +20,9 @@ ZOO_CLASSES = [
     if name.endswith("Classifier") and name != "ZooClassifier"
 ]
 DEFAULT = [fast_instance(estimators.LeNet5Classifier)]
-OTHERS = [fast_instance(cls) for cls in ZOO_CLASSES if cls is not estimators.LeNet5Classifier]
+OTHERS = [
+    fast_instance(cls) for cls in ZOO_CLASSES if cls is not estimators.LeNet5Classifier
+]
 
 
 @parametrize_with_checks(DEFAULT, expected_failed_checks=expected_failed_checks)

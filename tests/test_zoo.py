@@ -16,7 +16,14 @@ MODELS = fashionzoo.list_models()
 
 
 def test_catalogue_lists_every_network():
-    assert {"lenet5", "cnn_dropout", "cnn_bn4", "resnet", "cnn004", "fast_resnet"} <= set(MODELS)
+    assert {
+        "lenet5",
+        "cnn_dropout",
+        "cnn_bn4",
+        "resnet",
+        "cnn004",
+        "fast_resnet",
+    } <= set(MODELS)
     assert len(MODELS) >= 6
     assert fashionzoo.list_models("cnn*") == ["cnn004", "cnn_bn4", "cnn_dropout"]
     assert "lenet5" not in fashionzoo.list_models(exclude="lenet*")
@@ -78,7 +85,9 @@ def test_voting_and_stacking_over_zoo_estimators(tiny_data):
     ]
     vote = VotingClassifier(members, voting="soft").fit(X, y)
     assert vote.predict_proba(X).shape == (len(X), 3)
-    stack = StackingClassifier(members, final_estimator=LogisticRegression(), cv=2).fit(X, y)
+    stack = StackingClassifier(members, final_estimator=LogisticRegression(), cv=2).fit(
+        X, y
+    )
     assert stack.score(X, y) > 0.8
 
 
@@ -97,7 +106,9 @@ def test_user_registered_model_gets_an_estimator(tiny_data):
             inputs = keras.Input(input_shape)
             x = keras.layers.Flatten()(inputs)
             x = keras.layers.Dense(units, activation="relu")(x)
-            outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32")(x)
+            outputs = keras.layers.Dense(
+                n_classes, activation="softmax", dtype="float32"
+            )(x)
             return keras.Model(inputs, outputs)
 
     X, y = tiny_data

@@ -46,7 +46,7 @@ _SUBMODULES = {
     "zoo",
 }
 
-__all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
+__all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])  # noqa: PLE0605
 
 
 def __getattr__(name: str) -> Any:

@@ -22,7 +22,12 @@ __all__ = [
 FAST_PARAMS: dict[str, dict[str, Any]] = {
     "*": {"epochs": 2, "batch_size": 16, "learning_rate": 0.01, "random_state": 0},
     "LeNet5Classifier": {"units_1": 16, "units_2": 8},
-    "CNNDropoutClassifier": {"filters_1": 4, "filters_2": 4, "filters_3": 4, "dense_units": 8},
+    "CNNDropoutClassifier": {
+        "filters_1": 4,
+        "filters_2": 4,
+        "filters_3": 4,
+        "dense_units": 8,
+    },
     "CNNBN4Classifier": {"filters": 4, "dense_units_1": 8, "dense_units_2": 0},
     "ResNetClassifier": {"blocks_per_stage": 1, "width": 4},
     "CNN004Classifier": {},

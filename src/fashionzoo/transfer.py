@@ -47,7 +47,7 @@ __all__ = ["TransferClassifier"]
 # tracing a graph of the backbone costs more than it saves.
 _EAGER_MAX_BATCHES = 4
 # Up to this many steps, the small head trains eagerly, for the same reason.
-_EAGER_HEAD_MAX_STEPS = 256
+_EAGER_HEAD_MAX_STEPS = 8
 
 
 class TransferClassifier(ZooClassifier):

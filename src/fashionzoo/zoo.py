@@ -96,7 +96,9 @@ def create_estimator(name: str, **params: Any) -> Any:
             import difflib
 
             hints = [
-                f"{p!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(p, valid, 1)) else repr(p)
+                f"{p!r} (did you mean {m[0]!r}?)"
+                if (m := difflib.get_close_matches(p, valid, 1))
+                else repr(p)
                 for p in unknown
             ]
             msg = (
@@ -123,8 +125,17 @@ def get_model_info(name: str) -> dict[str, Any]:
 
     spec = get_model_spec(name)
     defaults = estimator_defaults(spec.name)
-    recipe_keys = ("epochs", "batch_size", "optimizer", "learning_rate", "lr_schedule",
-                   "label_smoothing", "weight_decay", "augment", "tta")
+    recipe_keys = (
+        "epochs",
+        "batch_size",
+        "optimizer",
+        "learning_rate",
+        "lr_schedule",
+        "label_smoothing",
+        "weight_decay",
+        "augment",
+        "tta",
+    )
     return {
         "name": spec.name,
         "estimator": estimator_class(spec.name).__name__,

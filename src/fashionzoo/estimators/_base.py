@@ -24,9 +24,18 @@ from fashionzoo.estimators._generate import (
     hyperparameter_constraints,
     make_init,
 )
-from fashionzoo.estimators._seeding import epoch_rng, seed_from_random_state, seeded_build
+from fashionzoo.estimators._seeding import (
+    epoch_rng,
+    seed_from_random_state,
+    seeded_build,
+)
 from fashionzoo.estimators._training import PlateauSchedule, make_loss, make_optimizer
-from fashionzoo.estimators._validation import IMAGE_SIDE, check_images, pixel_scale, to_images
+from fashionzoo.estimators._validation import (
+    IMAGE_SIDE,
+    check_images,
+    pixel_scale,
+    to_images,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +100,10 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [StrOptions({"adam", "adamw", "sgd", "nadam", "rmsprop"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "lr_schedule": [StrOptions({"constant", "cosine", "onecycle", "plateau"}), None],
+        "lr_schedule": [
+            StrOptions({"constant", "cosine", "onecycle", "plateau"}),
+            None,
+        ],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "augment": [StrOptions({"none", "light", "standard"}), dict, "boolean", None],
@@ -111,7 +123,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             _generate_estimator(cls)
 
     # ------------------------------------------------------------------ tags
-    def __sklearn_tags__(self):  # noqa: D105
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = True  # pixels
         tags.input_tags.allow_nan = False
@@ -134,7 +146,10 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         from fashionzoo.models import build_model
 
         return build_model(
-            self._model_name, (IMAGE_SIDE, IMAGE_SIDE, 1), n_classes, **self._model_params()
+            self._model_name,
+            (IMAGE_SIDE, IMAGE_SIDE, 1),
+            n_classes,
+            **self._model_params(),
         )
 
     def _build_model(self, image_hw: tuple[int, int], n_classes: int, seed: int) -> Any:
@@ -240,8 +255,10 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         first = not hasattr(self, "model_")
         if first:
             self._validate_params()
-        if classes is not None and not first and not np.array_equal(
-            np.sort(np.asarray(classes)), self.classes_
+        if (
+            classes is not None
+            and not first
+            and not np.array_equal(np.sort(np.asarray(classes)), self.classes_)
         ):
             msg = (
                 f"classes={classes!r} differs from the classes of the first "
@@ -252,7 +269,9 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, *, epochs: int, partial: bool, classes=None):
         continuing = hasattr(self, "model_") and (partial or self.warm_start)
-        X, hw, y, sample_weight = self._check_fit_input(X, y, sample_weight, reset=not continuing)
+        X, hw, y, sample_weight = self._check_fit_input(
+            X, y, sample_weight, reset=not continuing
+        )
         if continuing:
             unseen = np.setdiff1d(np.unique(y), self.classes_)
             if unseen.size:
@@ -260,7 +279,9 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(msg)
         else:
             seed = seed_from_random_state(self.random_state)
-            labels = np.concatenate([np.asarray(classes), y]) if classes is not None else y
+            labels = (
+                np.concatenate([np.asarray(classes), y]) if classes is not None else y
+            )
             self._initialize(X, hw, labels, seed)
         y_enc = np.searchsorted(self.classes_, y).astype(np.int32)
         if self.class_weight is not None:
@@ -273,18 +294,25 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     def _class_weight_encoded(self):
         if self.class_weight == "balanced" or self.class_weight is None:
             return self.class_weight
-        return {int(np.searchsorted(self.classes_, k)): v for k, v in self.class_weight.items()}
+        return {
+            int(np.searchsorted(self.classes_, k)): v
+            for k, v in self.class_weight.items()
+        }
 
     def _split_validation(self, n: int, y_enc: np.ndarray):
         idx = np.arange(n)
         counts = np.bincount(y_enc)
         n_val = max(1, round(self.validation_fraction * n))
-        stratify = y_enc if counts[counts > 0].min() >= 2 and n_val >= counts.size else None
+        stratify = (
+            y_enc if counts[counts > 0].min() >= 2 and n_val >= counts.size else None
+        )
         return train_test_split(
             idx, test_size=n_val, stratify=stratify, random_state=self._seed % (2**31)
         )
 
-    def _train(self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int) -> None:
+    def _train(
+        self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int
+    ) -> None:
         from fashionzoo._config import device_scope
 
         n = images.shape[0]
@@ -292,7 +320,11 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         train_idx = None
         if self.early_stopping:
             train_idx, val_idx = self._split_validation(n, y_enc)
-            validation = (images[val_idx], self._targets(y_enc[val_idx]), sample_weight[val_idx])
+            validation = (
+                images[val_idx],
+                self._targets(y_enc[val_idx]),
+                sample_weight[val_idx],
+            )
             n = train_idx.size
         steps = -(-n // self.batch_size)
         if not getattr(self.model_, "optimizer", None) or not self.model_.compiled:
@@ -325,10 +357,16 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 for key, value in record.items():
                     self.history_.setdefault(key, []).append(value)
                 if self.lr_schedule == "plateau":
-                    plateau.update(self.model_.optimizer, record.get("val_loss", record["loss"]))
+                    plateau.update(
+                        self.model_.optimizer, record.get("val_loss", record["loss"])
+                    )
                 if validation is not None:
                     if record["val_loss"] < best[0]:
-                        best = (record["val_loss"], self.model_.get_weights(), self.n_iter_)
+                        best = (
+                            record["val_loss"],
+                            self.model_.get_weights(),
+                            self.n_iter_,
+                        )
                         since_best = 0
                     else:
                         since_best += 1
@@ -427,7 +465,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
             new.model_ = pickle.loads(pickle.dumps(self.model_))
         return new
-
 
 
 def estimator_defaults(model_name: str) -> dict[str, Any]:

@@ -14,7 +14,10 @@ from fashionzoo.estimators._base import ZooClassifier
 
 def class_name(model_name: str) -> str:
     """``my_net`` -> ``MyNetClassifier``."""
-    return "".join(part[:1].upper() + part[1:] for part in model_name.split("_")) + "Classifier"
+    return (
+        "".join(part[:1].upper() + part[1:] for part in model_name.split("_"))
+        + "Classifier"
+    )
 
 
 def class_for(model_name: str) -> type[ZooClassifier]:
@@ -22,7 +25,9 @@ def class_for(model_name: str) -> type[ZooClassifier]:
     name = class_name(model_name)
     cls = globals().get(name)
     if cls is None:
-        cls = type(name, (ZooClassifier,), {"_model_name": model_name, "__module__": __name__})
+        cls = type(
+            name, (ZooClassifier,), {"_model_name": model_name, "__module__": __name__}
+        )
         globals()[name] = cls
     return cls
 

@@ -61,7 +61,7 @@ def hyperparameter_constraints(defaults: dict[str, Any]) -> dict[str, list[Any]]
 def _builder_param_docs(builder: Any, names: list[str]) -> str:
     """The numpydoc entries of ``names`` from the builder's docstring."""
     doc = textwrap.dedent((builder.__doc__ or "").split("\n", 1)[-1])
-    match = re.search(r"Parameters\n-+\n(.*?)(?:\n\S[^\n]*\n-+\n|\Z)", doc, re.S)
+    match = re.search(r"Parameters\n-+\n(.*?)(?:\n\S[^\n]*\n-+\n|\Z)", doc, re.DOTALL)
     section = match.group(1) if match else ""
     entries = re.split(r"\n(?=\S)", section.strip())
     kept = []

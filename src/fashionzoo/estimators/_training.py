@@ -7,9 +7,7 @@ from typing import Any
 __all__ = ["PlateauSchedule", "make_loss", "make_optimizer", "make_schedule"]
 
 
-def make_schedule(
-    name: str | None, learning_rate: float, total_steps: int
-) -> Any:
+def make_schedule(name: str | None, learning_rate: float, total_steps: int) -> Any:
     """A Keras learning-rate schedule over ``total_steps`` optimizer steps.
 
     ``None`` or ``"constant"`` keep ``learning_rate``; ``"cosine"`` decays it
@@ -64,7 +62,9 @@ def make_optimizer(
         return keras.optimizers.Nadam(lr, weight_decay=decay)
     if name == "rmsprop":
         return keras.optimizers.RMSprop(lr, weight_decay=decay)
-    msg = f"Unknown optimizer {name!r}; use 'adam', 'adamw', 'sgd', 'nadam' or 'rmsprop'."
+    msg = (
+        f"Unknown optimizer {name!r}; use 'adam', 'adamw', 'sgd', 'nadam' or 'rmsprop'."
+    )
     raise ValueError(msg)
 
 

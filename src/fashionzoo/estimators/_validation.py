@@ -73,7 +73,11 @@ def check_images(
     floats become float32.
     """
     X, image_hw = flatten_images(X)
-    if expected_hw is not None and image_hw is not None and image_hw != tuple(expected_hw):
+    if (
+        expected_hw is not None
+        and image_hw is not None
+        and image_hw != tuple(expected_hw)
+    ):
         msg = (
             f"X holds {image_hw[0]}x{image_hw[1]} images, but the model was fitted on "
             f"{expected_hw[0]}x{expected_hw[1]} images. Pass images of the size used in fit."
