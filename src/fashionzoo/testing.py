@@ -66,7 +66,12 @@ def expected_failed_checks(estimator: Any) -> dict[str, str]:
     failures : dict of str to str
         ``{check_name: reason}``, for ``parametrize_with_checks``.
     """
-    return dict(_EXPECTED_FAILED)
+    failures = dict(_EXPECTED_FAILED)
+    if type(estimator).__name__ == "TransferClassifier":
+        # Its head runs on pooled backbone features: row order does not reach
+        # a batched matmul whose blocking changes the last bit, so it passes.
+        failures.pop("check_methods_sample_order_invariance")
+    return failures
 
 
 def fast_instance(cls: type, **params: Any) -> Any:
