@@ -500,4 +500,9 @@ def _sklearn_checks():
 
 @pytest.mark.parametrize(("estimator", "check"), list(_sklearn_checks()))
 def test_sklearn_compatible(estimator, check):
+    name = getattr(check, "func", check).__name__
+    if name == "check_methods_sample_order_invariance":
+        # Passes or fails by the last float32 bit from run to run here, so
+        # neither a pass nor a strict expected failure can be asserted.
+        pytest.skip("last-bit float32 differences with row order are not stable")
     check(estimator)

@@ -66,12 +66,7 @@ def expected_failed_checks(estimator: Any) -> dict[str, str]:
     failures : dict of str to str
         ``{check_name: reason}``, for ``parametrize_with_checks``.
     """
-    failures = dict(_EXPECTED_FAILED)
-    if type(estimator).__name__ == "TransferClassifier":
-        # Its head runs on pooled backbone features: row order does not reach
-        # a batched matmul whose blocking changes the last bit, so it passes.
-        failures.pop("check_methods_sample_order_invariance")
-    return failures
+    return dict(_EXPECTED_FAILED)
 
 
 def fast_instance(cls: type, **params: Any) -> Any:
