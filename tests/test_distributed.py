@@ -13,15 +13,6 @@ import re
 import numpy as np
 import pytest
 
-# Out of the default run for now. The score mismatch seen on the workers is
-# not TensorFlow's thread count (1 or 2 threads give the same weights to
-# ~1e-9): seeded_build seeds the process-wide ``random`` module, and the dask
-# worker's event loop draws from it during the first build. With Keras's seeds
-# drawn from a private random.Random in estimators/_seeding.py the scores match
-# exactly; the test then asserts it strictly (see _build_seeds_race) and this
-# mark can go.
-pytestmark = pytest.mark.slow
-
 distributed = pytest.importorskip("distributed")
 
 
@@ -42,22 +33,6 @@ def _worker_state() -> dict:
             tf.config.threading.get_intra_op_parallelism_threads() if tf else None
         ),
     }
-
-
-def _build_seeds_race() -> bool:
-    """Whether model builds still seed the process-wide ``random`` module.
-
-    Other threads of a process (a dask worker's event loop) draw from it too,
-    and shift the seeds of a build running meanwhile.
-    """
-    import random
-
-    from fashionzoo.estimators._seeding import seeded_build
-
-    before = random.getstate()
-    with seeded_build(12345):
-        touched = random.getstate() != before
-    return touched
 
 
 @pytest.fixture
@@ -136,11 +111,7 @@ def test_cross_val_score_runs_on_dask_workers():
             assert state["intra_op"] == 1
 
     # Same seed, same folds: the same scores as in this process (up to the
-    # float rounding of TensorFlow's 1 thread there against 2 here).
-    if not np.allclose(scores, expected, rtol=1e-4, atol=0) and _build_seeds_race():
-        pytest.xfail(
-            "seeded_build seeds the process-wide `random` module, which the dask "
-            "worker's event loop draws from during the build; fixed by drawing "
-            "Keras's seeds from a private random.Random (estimators/_seeding.py)"
-        )
+    # float rounding of TensorFlow's 1 thread there against 2 here). This
+    # holds because model builds draw Keras's seeds from a private
+    # random.Random: the worker's event loop also draws from the global one.
     np.testing.assert_allclose(scores, expected, rtol=1e-4, atol=0)

@@ -625,17 +625,18 @@ def batch_multiple() -> int:
     """The number every batch size must be a multiple of, for the estimator.
 
     Keras's ``DataParallel`` on JAX shards each batch evenly over the devices
-    and fails on a batch it cannot split (``IndivisibleError``), so training
-    and prediction batches must hold a multiple of the replica count there.
-    TensorFlow's ``MirroredStrategy`` splits uneven batches itself.
+    and fails on a batch it cannot split (``IndivisibleError``); Keras 3's
+    TensorFlow trainer under ``MirroredStrategy`` fails on one too (an
+    ``AddN`` of per-replica gradients of different shapes). So training and
+    prediction batches hold a multiple of the replica count.
 
     Returns
     -------
     multiple : int
-        The replica count under JAX data parallelism, else 1.
+        The replica count under data parallelism, else 1.
     """
     ensure_configured()
-    if _state.backend == "jax" and _state.distribution is not None:
+    if _state.distribution is not None:
         return len(_state.replica_devices)
     return 1
 

@@ -12,9 +12,11 @@ import numpy as np
 
 __all__ = [
     "FAST_PARAMS",
+    "PLATFORM_DEPENDENT_CHECKS",
     "expected_failed_checks",
     "fast_instance",
     "make_images",
+    "skip_platform_dependent",
 ]
 
 #: Parameters that make each estimator fit in well under a second on tiny
@@ -46,9 +48,18 @@ _EXPECTED_FAILED: dict[str, str] = {
         "outside [0, 255] are rejected by design (the check ignores the "
         "positive_only tag)."
     ),
+}
+
+#: Checks whose outcome depends on the CPU rather than on fashionzoo, so that
+#: neither a pass nor a strict expected failure holds on every machine; the
+#: test suites skip them with this reason and test the property themselves
+#: with a float32 tolerance (``tests/test_estimator.py``).
+PLATFORM_DEPENDENT_CHECKS: dict[str, str] = {
     "check_methods_sample_order_invariance": (
-        "Batched float32 matmul: the last bit of a probability can change "
-        "with the row order, as BLAS blocks the product differently."
+        "Asks for row-order invariance to 1e-9, and float32 BLAS and oneDNN "
+        "kernels round a row by its position inside a batch: whether the "
+        "last bit of a probability moves depends on the CPU's kernels (it "
+        "passes on some machines and fails on others)."
     ),
 }
 
@@ -67,6 +78,21 @@ def expected_failed_checks(estimator: Any) -> dict[str, str]:
         ``{check_name: reason}``, for ``parametrize_with_checks``.
     """
     return dict(_EXPECTED_FAILED)
+
+
+def skip_platform_dependent(check: Any) -> None:
+    """``pytest.skip`` a check listed in :data:`PLATFORM_DEPENDENT_CHECKS`.
+
+    Parameters
+    ----------
+    check : callable
+        A check from ``parametrize_with_checks`` (a ``functools.partial``).
+    """
+    name = getattr(check, "func", check).__name__
+    if name in PLATFORM_DEPENDENT_CHECKS:
+        import pytest
+
+        pytest.skip(PLATFORM_DEPENDENT_CHECKS[name])
 
 
 def fast_instance(cls: type, **params: Any) -> Any:

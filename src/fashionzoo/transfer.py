@@ -45,7 +45,6 @@ __all__ = ["TransferClassifier"]
 
 # Up to this many batches, features and predictions are computed eagerly:
 # tracing a graph of the backbone costs more than it saves.
-_EAGER_MAX_BATCHES = 4
 # Up to this many steps, the small head trains eagerly, for the same reason.
 _EAGER_HEAD_MAX_STEPS = 8
 
@@ -223,6 +222,10 @@ class TransferClassifier(ZooClassifier):
         "fine_tune_learning_rate": [Interval(Real, 0, None, closed="neither")],
     }
 
+    # Features and predictions of up to four batches run eagerly: tracing a
+    # graph of the backbone costs more than it saves.
+    _eager_batches = 4
+
     def __init__(
         self,
         backbone: str = "vgg16",
@@ -286,6 +289,7 @@ class TransferClassifier(ZooClassifier):
         return self.model_.get_layer("backbone").layer
 
     def _model_params(self) -> dict[str, Any]:
+        """Hyperparameters of the head (the base class reads a registry entry)."""
         return {"head_units": self.head_units, "dropout": self.dropout}
 
     def _build_network(self, n_classes: int) -> Any:
@@ -308,14 +312,13 @@ class TransferClassifier(ZooClassifier):
     def _build_model(self, image_hw: tuple[int, int], n_classes: int, seed: int) -> Any:
         import keras
 
-        from fashionzoo._config import ensure_configured
+        from fashionzoo._config import strategy_scope
         from fashionzoo.models.augment import make_augmentation
 
         spec = get_backbone(self.backbone)
         size = spec.default_size if self.input_size is None else int(self.input_size)
         check_input_size(spec, size)
-        ensure_configured()
-        with seeded_build(seed):
+        with strategy_scope(), seeded_build(seed):
             backbone = build_backbone(spec.name, size, weights=self.weights)
             inputs = keras.Input(shape=(*image_hw, 1), dtype="float32", name="pixels")
             x = keras.layers.Rescaling(self.pixel_scale_, name="scale")(inputs)
@@ -346,18 +349,21 @@ class TransferClassifier(ZooClassifier):
         learning_rate: float | None = None,
         eager: bool = False,
     ) -> None:
-        model.compile(
-            optimizer=make_optimizer(
-                self.optimizer,
-                self.learning_rate if learning_rate is None else learning_rate,
-                weight_decay=self.weight_decay,
-                schedule=self.lr_schedule,
-                total_steps=total_steps,
-            ),
-            loss=make_loss(self.label_smoothing),
-            metrics=["accuracy"],
-            run_eagerly=eager,
-        )
+        from fashionzoo._config import strategy_scope
+
+        with strategy_scope():
+            model.compile(
+                optimizer=make_optimizer(
+                    self.optimizer,
+                    self.learning_rate if learning_rate is None else learning_rate,
+                    weight_decay=self.weight_decay,
+                    schedule=self.lr_schedule,
+                    total_steps=total_steps,
+                ),
+                loss=make_loss(self.label_smoothing),
+                metrics=["accuracy"],
+                run_eagerly=eager,
+            )
 
     # ------------------------------------------------------------- training
     def _fit(self, X, y, sample_weight, *, epochs: int, partial: bool, classes=None):
@@ -411,35 +417,6 @@ class TransferClassifier(ZooClassifier):
             super()._train(images, y_enc, sample_weight, fine_tune_epochs)
             self._tag_phase(2)
 
-    def _run_batches(self, model: Any, images: np.ndarray) -> np.ndarray:
-        """``model`` on ``images`` in batches of ``batch_size``, as float32.
-
-        Up to a few batches run eagerly: tracing a graph of a big backbone
-        takes longer than that. More go through ``predict``'s compiled loop.
-        """
-        import keras
-
-        from fashionzoo._config import device_scope
-
-        n, size = images.shape[0], self.batch_size
-        with device_scope():
-            if n <= _EAGER_MAX_BATCHES * size:
-                parts = [
-                    keras.ops.convert_to_numpy(
-                        model(images[i : i + size].astype(np.float32), training=False)
-                    )
-                    for i in range(0, n, size)
-                ]
-                out = np.concatenate(parts)
-            else:
-                out = model.predict(
-                    images, batch_size=size, verbose=max(0, self.verbose - 1)
-                )
-        return np.asarray(out, dtype=np.float32)
-
-    def _forward(self, images: np.ndarray) -> np.ndarray:
-        return self._run_batches(self.model_, images)
-
     def _extract_features(self, images: np.ndarray) -> np.ndarray:
         """Pooled backbone features of ``images``, in batches, as float32."""
         import keras
@@ -467,7 +444,7 @@ class TransferClassifier(ZooClassifier):
                 "Training interrupted while computing backbone features; the "
                 "head keeps its weights from before this fit.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
             return False
         self.feature_time_ = time.perf_counter() - start_time

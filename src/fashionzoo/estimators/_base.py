@@ -155,11 +155,10 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     def _build_model(self, image_hw: tuple[int, int], n_classes: int, seed: int) -> Any:
         import keras
 
-        from fashionzoo._config import ensure_configured
+        from fashionzoo._config import strategy_scope
         from fashionzoo.models.augment import make_augmentation
 
-        ensure_configured()
-        with seeded_build(seed):
+        with strategy_scope(), seeded_build(seed):
             inputs = keras.Input(shape=(*image_hw, 1), dtype="float32", name="pixels")
             x = keras.layers.Rescaling(self.pixel_scale_, name="scale")(inputs)
             if image_hw != (IMAGE_SIDE, IMAGE_SIDE):
@@ -172,17 +171,20 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         return model
 
     def _compile(self, model: Any, steps_per_epoch: int, total_steps: int) -> None:
-        model.compile(
-            optimizer=make_optimizer(
-                self.optimizer,
-                self.learning_rate,
-                weight_decay=self.weight_decay,
-                schedule=self.lr_schedule,
-                total_steps=total_steps,
-            ),
-            loss=make_loss(self.label_smoothing),
-            metrics=["accuracy"],
-        )
+        from fashionzoo._config import strategy_scope
+
+        with strategy_scope():
+            model.compile(
+                optimizer=make_optimizer(
+                    self.optimizer,
+                    self.learning_rate,
+                    weight_decay=self.weight_decay,
+                    schedule=self.lr_schedule,
+                    total_steps=total_steps,
+                ),
+                loss=make_loss(self.label_smoothing),
+                metrics=["accuracy"],
+            )
 
     # ------------------------------------------------------------------- fit
     def _check_fit_input(self, X, y, sample_weight, reset: bool):
@@ -313,20 +315,27 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     def _train(
         self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int
     ) -> None:
-        from fashionzoo._config import device_scope
+        from fashionzoo._config import batch_multiple, device_scope
 
         n = images.shape[0]
+        # Data parallelism on JAX splits every batch evenly over the devices:
+        # batches hold a multiple of the device count, and each epoch leaves
+        # out its last (fewer than that many) shuffled rows.
+        multiple = batch_multiple()
+        batch_size = -(-self.batch_size // multiple) * multiple
         validation = None
         train_idx = None
         if self.early_stopping:
             train_idx, val_idx = self._split_validation(n, y_enc)
+            val_idx = val_idx[: max(multiple, val_idx.size - val_idx.size % multiple)]
             validation = (
                 images[val_idx],
                 self._targets(y_enc[val_idx]),
                 sample_weight[val_idx],
             )
             n = train_idx.size
-        steps = -(-n // self.batch_size)
+        n_used = max(multiple, n - n % multiple)
+        steps = -(-n_used // batch_size)
         if not getattr(self.model_, "optimizer", None) or not self.model_.compiled:
             self._compile(self.model_, steps, steps * epochs)
         best = (np.inf, None, 0)
@@ -334,7 +343,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         plateau = PlateauSchedule()
         try:
             for _ in range(epochs):
-                order = epoch_rng(self._seed, self.n_iter_).permutation(n)
+                order = epoch_rng(self._seed, self.n_iter_).permutation(n)[:n_used]
                 if train_idx is not None:
                     order = train_idx[order]
                 start = time.perf_counter()
@@ -343,7 +352,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                         images[order],
                         self._targets(y_enc[order]),
                         sample_weight=sample_weight[order],
-                        batch_size=self.batch_size,
+                        batch_size=batch_size,
                         epochs=self.n_iter_ + 1,
                         initial_epoch=self.n_iter_,
                         shuffle=False,
@@ -401,21 +410,46 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         X, hw = check_images(self, X, reset=False, expected_hw=self.image_shape_[:2])
         return to_images(X, hw)
 
-    def _forward(self, images: np.ndarray) -> np.ndarray:
+    #: Up to this many batches run eagerly (``model(x)``) in prediction;
+    #: more go through ``predict``'s compiled loop.
+    _eager_batches = 1
+
+    def _run_batches(self, model: Any, images: np.ndarray) -> np.ndarray:
+        """``model`` on ``images`` in batches of ``batch_size``, as float32.
+
+        When the images fill more than one batch, the last batch is padded
+        with blank images so that every batch has one shape: one traced
+        graph, and a row gets the same float32 result whichever batch holds it.
+        """
         import keras
 
-        from fashionzoo._config import device_scope
+        from fashionzoo._config import batch_multiple, device_scope
 
+        n = images.shape[0]
+        multiple = batch_multiple()
+        size = -(-self.batch_size // multiple) * multiple
+        pad = -n % size if n > size or multiple > 1 else 0
+        if pad:
+            blank = np.zeros((pad, *images.shape[1:]), dtype=images.dtype)
+            images = np.concatenate([images, blank])
         with device_scope():
-            if images.shape[0] <= self.batch_size:
+            if images.shape[0] <= self._eager_batches * size:
                 # Calling the model skips predict()'s graph tracing and callbacks.
-                out = self.model_(images.astype(np.float32), training=False)
-                proba = keras.ops.convert_to_numpy(out)
+                parts = [
+                    keras.ops.convert_to_numpy(
+                        model(images[i : i + size].astype(np.float32), training=False)
+                    )
+                    for i in range(0, images.shape[0], size)
+                ]
+                out = np.concatenate(parts)
             else:
-                proba = self.model_.predict(
-                    images, batch_size=self.batch_size, verbose=max(0, self.verbose - 1)
+                out = model.predict(
+                    images, batch_size=size, verbose=max(0, self.verbose - 1)
                 )
-        return np.asarray(proba, dtype=np.float32)
+        return np.asarray(out[:n], dtype=np.float32)
+
+    def _forward(self, images: np.ndarray) -> np.ndarray:
+        return self._run_batches(self.model_, images)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.

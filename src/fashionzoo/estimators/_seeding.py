@@ -2,10 +2,13 @@
 
 Keras draws the seeds of initializers and of the seed generators of
 dropout and augmentation layers from Python's ``random`` module when a layer
-is created. Building a model with that module temporarily seeded (under a
-lock, so fits in threads do not interleave) makes the model reproducible,
-and restoring the state afterwards leaves no trace: no environment variable,
-no op-determinism switch, no global Keras, NumPy or TensorFlow seed.
+is created (``keras.src.random.seed_generator.make_default_seed``). Building a
+model while that module name points at a private ``random.Random(seed)``
+(under a lock, so builds in threads do not interleave) makes the model
+reproducible and leaves no trace: the global ``random`` state is untouched,
+so other threads drawing from it (a dask worker, a user's code) neither
+disturb the build nor are disturbed by it. No environment variable, no
+op-determinism switch, no global Keras, NumPy or TensorFlow seed.
 """
 
 from __future__ import annotations
@@ -39,13 +42,22 @@ def seed_from_random_state(random_state: Any) -> int:
 @contextlib.contextmanager
 def seeded_build(seed: int) -> Iterator[None]:
     """Create Keras layers with seeds drawn from ``seed``; restore state after."""
+    from keras.src.random import seed_generator
+
     with _BUILD_LOCK:
-        state = random.getstate()
-        random.seed(seed)
-        try:
-            yield
-        finally:
-            random.setstate(state)
+        if getattr(seed_generator, "python_random", None) is random:
+            seed_generator.python_random = random.Random(seed)  # type: ignore[assignment]
+            try:
+                yield
+            finally:
+                seed_generator.python_random = random
+        else:  # a Keras that draws its seeds elsewhere: seed the module itself
+            state = random.getstate()
+            random.seed(seed)
+            try:
+                yield
+            finally:
+                random.setstate(state)
 
 
 def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
