@@ -22,6 +22,8 @@ Usage::
     python benchmarks/bench_transfer.py --weights imagenet --fine-tune-epochs 2
     python benchmarks/bench_transfer.py --backbones vgg16,mobilenet_v2 --no-lenet
     python benchmarks/bench_transfer.py --json results.json
+    python benchmarks/bench_transfer.py --epoch-cost --backbones vgg16
+        # frozen fit of 6 head epochs against 1 (cached features), medians of 3
 """
 
 from __future__ import annotations
@@ -94,6 +96,38 @@ def run(name: str, estimator, data) -> dict:
     return row
 
 
+def epoch_cost(name: str, data, args, repeats: int = 3) -> dict:
+    """Median fit time of 1 and of 6 frozen head epochs, alternating."""
+    import statistics
+
+    from fashionzoo.transfer import TransferClassifier
+
+    X, y = data[0], data[1]
+    times: dict[int, list[float]] = {1: [], 6: []}
+    for i in range(repeats):
+        for epochs in (1, 6):
+            clf = TransferClassifier(
+                name,
+                weights=None,
+                input_size=args.input_size,
+                epochs=epochs,
+                batch_size=args.batch_size,
+                random_state=i,
+            )
+            start = time.perf_counter()
+            clf.fit(X, y)
+            times[epochs].append(time.perf_counter() - start)
+    one, six = statistics.median(times[1]), statistics.median(times[6])
+    row = {"backbone": name, "n": len(X), "fit_1_s": one, "fit_6_s": six}
+    row["ratio"] = six / one
+    print(
+        f"  {name} frozen on {len(X)} images: 1 epoch {one:.1f}s, "
+        f"6 epochs {six:.1f}s, ratio {row['ratio']:.2f} (goal < 2)",
+        flush=True,
+    )
+    return row
+
+
 def table(rows: list[dict]) -> str:
     head = (
         "| model | weights | input | epochs | params | fit s | features s "
@@ -134,6 +168,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--no-lenet", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default=None, help="also write the rows here")
+    parser.add_argument(
+        "--epoch-cost",
+        action="store_true",
+        help="only time frozen fits of 1 and 6 head epochs per backbone",
+    )
     args = parser.parse_args(argv)
 
     import keras
@@ -151,6 +190,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}",
         flush=True,
     )
+    backbones = [b.strip() for b in args.backbones.split(",") if b.strip()]
+    if args.epoch_cost:
+        return [epoch_cost(name, data, args) for name in backbones]
     rows = []
     if not args.no_lenet:
         lenet = LeNet5Classifier(random_state=args.seed)
@@ -158,7 +200,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             lenet.set_params(epochs=args.lenet_epochs)
         rows.append(run("lenet5", lenet, data))
         keras.backend.clear_session()
-    for name in [b.strip() for b in args.backbones.split(",") if b.strip()]:
+    for name in backbones:
         clf = TransferClassifier(
             name,
             weights=weights,

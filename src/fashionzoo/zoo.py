@@ -52,8 +52,9 @@ def estimator_class(name: str) -> type:
 
 
 def _all_subclasses(cls: type) -> list[type]:
-    out = []
-    for sub in cls.__subclasses__():
+    subclasses: list[type] = type.__subclasses__(cls)
+    out: list[type] = []
+    for sub in subclasses:
         out.append(sub)
         out.extend(_all_subclasses(sub))
     return out

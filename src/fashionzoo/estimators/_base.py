@@ -138,15 +138,26 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         """Hyperparameters passed to the network builder."""
         from fashionzoo.models import get_model_spec
 
-        spec = get_model_spec(self._model_name)
+        spec = get_model_spec(self._registered_name())
         return {name: getattr(self, name) for name in spec.hyperparameters}
+
+    @classmethod
+    def _registered_name(cls) -> str:
+        """The registry name of this class's network."""
+        if cls._model_name is None:
+            msg = (
+                f"{cls.__name__} sets no _model_name: subclass ZooClassifier "
+                "with the name of a registered model, or override _build_network."
+            )
+            raise TypeError(msg)
+        return cls._model_name
 
     def _build_network(self, n_classes: int) -> Any:
         """The uncompiled network for 28x28x1 images scaled to [0, 1]."""
         from fashionzoo.models import build_model
 
         return build_model(
-            self._model_name,
+            self._registered_name(),
             (IMAGE_SIDE, IMAGE_SIDE, 1),
             n_classes,
             **self._model_params(),
@@ -519,9 +530,9 @@ def estimator_defaults(model_name: str) -> dict[str, Any]:
 def _generate_estimator(cls: type[ZooClassifier]) -> None:
     from fashionzoo.models import get_model_spec
 
-    spec = get_model_spec(cls._model_name)
+    spec = get_model_spec(cls._registered_name())
     defaults = estimator_defaults(spec.name)
-    cls.__init__ = make_init(defaults, cls.__qualname__)  # type: ignore[misc]
+    cls.__init__ = make_init(defaults, cls.__qualname__)  # type: ignore[method-assign]
     cls._parameter_constraints = {
         **ZooClassifier._parameter_constraints,
         **hyperparameter_constraints(spec.hyperparameters),

@@ -46,7 +46,7 @@ def seeded_build(seed: int) -> Iterator[None]:
 
     with _BUILD_LOCK:
         if getattr(seed_generator, "python_random", None) is random:
-            seed_generator.python_random = random.Random(seed)  # type: ignore[assignment]
+            seed_generator.python_random = random.Random(seed)
             try:
                 yield
             finally:

@@ -1,0 +1,134 @@
+"""Every zoo network with its default recipe: test accuracy, fit time, memory.
+
+Each model trains on the full 60k training images with the defaults of its
+estimator (its study's recipe) and is scored on the official 10k test set.
+Every model runs in a fresh process, so its peak RSS is its own; results are
+appended as they come (``zoo_table.jsonl``), so an interrupted run keeps the
+finished rows, and ``--resume`` skips them.
+
+Usage::
+
+    python benchmarks/zoo_table.py                       # all models, hours on a CPU
+    python benchmarks/zoo_table.py --models lenet5 cnn004
+    python benchmarks/zoo_table.py --resume              # only the missing rows
+    python benchmarks/zoo_table.py --table-only          # print the table again
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+RESULTS = Path(__file__).parent / "results"
+
+_ONE_MODEL = """
+import json, resource, sys, time
+from fashionzoo import create_estimator, get_model_info
+from fashionzoo.datasets import fetch_fashion_mnist
+
+name = sys.argv[1]
+train, test = fetch_fashion_mnist("train"), fetch_fashion_mnist("test")
+est = create_estimator(name)
+start = time.perf_counter()
+est.fit(train.images, train.target)
+fit_s = time.perf_counter() - start
+start = time.perf_counter()
+accuracy = est.score(test.images, test.target)
+predict_s = time.perf_counter() - start
+info = get_model_info(name)
+print(json.dumps({
+    "model": name,
+    "estimator": info["estimator"],
+    "source": info["source"],
+    "reported_accuracy": info["reported_accuracy"],
+    "test_accuracy": round(float(accuracy), 4),
+    "epochs": est.n_iter_,
+    "fit_s": round(fit_s, 1),
+    "predict_10k_s": round(predict_s, 2),
+    "params": int(est.model_.count_params()),
+    "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+}))
+"""
+
+
+def run_model(name: str) -> dict:
+    """Train and score ``name`` in a fresh process; its result row."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _ONE_MODEL, name],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        msg = f"{name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+        raise RuntimeError(msg)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def markdown(rows: list[dict]) -> str:
+    """The table as Markdown, in registry order."""
+    head = (
+        "| model | study | reported | test accuracy | epochs | fit | "
+        "predict 10k | parameters | peak RSS |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
+    lines = []
+    for r in rows:
+        reported = (
+            "" if r["reported_accuracy"] is None else f"{r['reported_accuracy']:.4f}"
+        )
+        lines.append(
+            f"| `{r['model']}` | {r['source'] or ''} | {reported} | "
+            f"{r['test_accuracy']:.4f} | {r['epochs']} | {r['fit_s'] / 60:.1f} min | "
+            f"{r['predict_10k_s']:.1f} s | {r['params']:,} | {r['peak_rss_mib']:,} MiB |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from fashionzoo import list_models
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="*", default=None, help="default: all")
+    parser.add_argument("--resume", action="store_true", help="skip finished rows")
+    parser.add_argument("--table-only", action="store_true")
+    args = parser.parse_args(argv)
+
+    RESULTS.mkdir(exist_ok=True)
+    log = RESULTS / "zoo_table.jsonl"
+    done = {}
+    if log.exists():
+        for line in log.read_text().splitlines():
+            row = json.loads(line)
+            done[row["model"]] = row
+    models = args.models or list_models()
+    if not args.table_only:
+        if not args.resume:
+            done = {k: v for k, v in done.items() if k not in models}
+            log.write_text("".join(json.dumps(r) + "\n" for r in done.values()))
+        for name in models:
+            if name in done:
+                continue
+            print(f"training {name} ...", flush=True)
+            row = run_model(name)
+            row["machine"] = f"{platform.machine()}, {os.cpu_count()} CPUs"
+            done[name] = row
+            with log.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(json.dumps(row), flush=True)
+    order = [m for m in list_models() if m in done]
+    table = markdown([done[m] for m in order])
+    (RESULTS / "zoo_table.md").write_text(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
