@@ -31,6 +31,14 @@ BATCH = 128
 
 
 def peak_rss_mib() -> float:
+    """This process's peak RSS (VmHWM).
+
+    Not ``getrusage``'s ``ru_maxrss``: Linux carries that over ``exec`` from
+    the parent, so a child of a big benchmark process reports the parent's size.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -398,11 +398,21 @@ def test_fast_instance_uses_the_fast_table():
     assert est.units_1 == 16
 
 
-def test_verbose_prints_progress(tiny_data, capsys):
+def test_verbose_prints_a_line_per_epoch_of_the_whole_fit(tiny_data, capsys):
+    X, y = tiny_data
+    lenet(epochs=2, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/2", "Epoch 2/2"]
+    assert "loss: " in lines[0]
+    assert "learning_rate: " in lines[0]
+
+
+def test_verbose_2_adds_keras_progress_bars(tiny_data, capsys):
     X, y = tiny_data
     lenet(epochs=1, verbose=2).fit(X, y)
     out = capsys.readouterr().out
-    assert "loss" in out
+    assert "Epoch 1/1 - " in out
+    assert "step" in out  # Keras's progress bar
 
 
 def test_plateau_schedule_halves_the_rate_after_two_stalls():

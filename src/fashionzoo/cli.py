@@ -150,7 +150,7 @@ def _examples(*lines: str, note: str = "") -> str:
 
 
 def _keras_verbose(args: argparse.Namespace) -> int:
-    """Keras's progress bar per epoch unless --quiet (predictions stay silent)."""
+    """A line per epoch unless --quiet (predictions stay silent)."""
     return 0 if args.quiet else 1
 
 

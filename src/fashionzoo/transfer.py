@@ -147,8 +147,9 @@ class TransferClassifier(ZooClassifier):
         augmentation and shuffling. An int gives the same predictions on
         every CPU run.
     verbose : int, default=0
-        0 is silent, 1 shows Keras's progress bar while fitting, 2 a line per
-        epoch and a progress bar while predicting and extracting features.
+        0 is silent, 1 prints a line per epoch (loss, metrics, learning rate,
+        time), 2 adds Keras's progress bars while fitting, predicting and
+        extracting features.
 
     Attributes
     ----------

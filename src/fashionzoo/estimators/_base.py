@@ -62,6 +62,14 @@ TRAINING_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _epoch_line(epoch: int, last: int, record: dict[str, float]) -> str:
+    """One progress line: ``Epoch 3/15 - 5.1s - loss: 0.4123 - ...``."""
+    metrics = " - ".join(
+        f"{key}: {value:.4g}" for key, value in record.items() if key != "epoch_time"
+    )
+    return f"Epoch {epoch}/{last} - {record['epoch_time']:.1f}s - {metrics}"
+
+
 class ZooClassifier(ClassifierMixin, BaseEstimator):
     """Base class of the fashionzoo estimators: a Keras network behind fit/predict.
 
@@ -349,6 +357,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         steps = -(-n_used // batch_size)
         if not getattr(self.model_, "optimizer", None) or not self.model_.compiled:
             self._compile(self.model_, steps, steps * epochs)
+        last_epoch = self.n_iter_ + epochs
         best = (np.inf, None, 0)
         since_best = 0
         plateau = PlateauSchedule()
@@ -368,7 +377,9 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                         initial_epoch=self.n_iter_,
                         shuffle=False,
                         validation_data=validation,
-                        verbose=self.verbose,
+                        # Keras's own "Epoch k/k" header would count this
+                        # one-epoch call; the line below counts the fit.
+                        verbose=1 if self.verbose >= 2 else 0,
                     )
                 self.n_iter_ += 1
                 record = {k: float(v[-1]) for k, v in hist.history.items()}
@@ -376,6 +387,9 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 record["epoch_time"] = time.perf_counter() - start
                 for key, value in record.items():
                     self.history_.setdefault(key, []).append(value)
+                if self.verbose:  # on stdout, as scikit-learn's estimators print
+                    line = _epoch_line(self.n_iter_, last_epoch, record)
+                    print(line, flush=True)  # noqa: T201
                 if self.lr_schedule == "plateau":
                     plateau.update(
                         self.model_.optimizer, record.get("val_loss", record["loss"])

@@ -109,8 +109,8 @@ random_state : int, RandomState instance or None, default={random_state!r}
     Seeds weights, dropout, augmentation and shuffling. An int gives the
     same predictions on every CPU run.
 verbose : int, default={verbose}
-    0 is silent, 1 shows Keras's progress bar while fitting, 2 a line per
-    epoch and a progress bar while predicting."""
+    0 is silent, 1 prints a line per epoch (loss, metrics, learning rate,
+    time), 2 adds Keras's progress bars while fitting and predicting."""
 
 
 def estimator_docstring(summary: str, spec: Any, defaults: dict[str, Any]) -> str:
