@@ -41,6 +41,11 @@ class HorizontalFlip(keras.layers.Layer):
     Used by :func:`inference_model` for estimators fitted with ``tta=True``.
     Importing :mod:`fashionzoo.export` registers it for
     ``keras.saving.load_model``.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``).
     """
 
     def call(self, inputs: Any) -> Any:

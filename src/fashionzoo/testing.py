@@ -19,8 +19,9 @@ __all__ = [
     "skip_platform_dependent",
 ]
 
-#: Parameters that make each estimator fit in well under a second on tiny
-#: data, keyed by class name; ``"*"`` applies to every zoo estimator.
+#: Parameters that make each estimator fit in well under a second.
+#:
+#: Keyed by class name, for tiny data; ``"*"`` applies to every zoo estimator.
 FAST_PARAMS: dict[str, dict[str, Any]] = {
     "*": {"epochs": 2, "batch_size": 16, "learning_rate": 0.01, "random_state": 0},
     "LeNet5Classifier": {"units_1": 16, "units_2": 8},
@@ -50,8 +51,9 @@ _EXPECTED_FAILED: dict[str, str] = {
     ),
 }
 
-#: Checks whose outcome depends on the CPU rather than on fashionzoo, so that
-#: neither a pass nor a strict expected failure holds on every machine; the
+#: Checks whose outcome depends on the CPU rather than on fashionzoo.
+#:
+#: Neither a pass nor a strict expected failure holds on every machine; the
 #: test suites skip them with this reason and test the property themselves
 #: with a float32 tolerance (``tests/test_estimator.py``).
 PLATFORM_DEPENDENT_CHECKS: dict[str, str] = {
@@ -96,7 +98,20 @@ def skip_platform_dependent(check: Any) -> None:
 
 
 def fast_instance(cls: type, **params: Any) -> Any:
-    """An instance of ``cls`` with :data:`FAST_PARAMS`, updated by ``params``."""
+    """An instance of ``cls`` with :data:`FAST_PARAMS`, updated by ``params``.
+
+    Parameters
+    ----------
+    cls : type
+        A zoo estimator class.
+    **params
+        Parameters that override the fast ones.
+
+    Returns
+    -------
+    estimator : ZooClassifier
+        Unfitted.
+    """
     merged = {**FAST_PARAMS["*"], **FAST_PARAMS.get(cls.__name__, {}), **params}
     return cls(**merged)
 
@@ -105,6 +120,15 @@ def make_images(
     n_per_class: int = 10, n_classes: int = 3, *, random_state: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Tiny learnable uint8 images: each class is a bright bar in its own place.
+
+    Parameters
+    ----------
+    n_per_class : int, default=10
+        Images per class.
+    n_classes : int, default=3
+        Number of classes (labels 0 to ``n_classes - 1``).
+    random_state : int, default=0
+        Seed of the noise and of the order.
 
     Returns
     -------

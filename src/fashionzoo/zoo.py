@@ -39,7 +39,18 @@ def list_models(pattern: str | None = None, *, exclude: str | None = None) -> li
 
 
 def estimator_class(name: str) -> type:
-    """The estimator class of the network registered as ``name`` (or an alias)."""
+    """The estimator class of the network registered as ``name`` (or an alias).
+
+    Parameters
+    ----------
+    name : str
+        A registered name or alias.
+
+    Returns
+    -------
+    cls : type
+        A :class:`~fashionzoo.estimators.ZooClassifier` subclass.
+    """
     from fashionzoo.estimators import _dynamic
     from fashionzoo.estimators._base import ZooClassifier
     from fashionzoo.models import resolve_name
@@ -113,6 +124,11 @@ def create_estimator(name: str, **params: Any) -> Any:
 
 def get_model_info(name: str) -> dict[str, Any]:
     """Metadata of a network: source study, reported accuracy, parameters, recipe.
+
+    Parameters
+    ----------
+    name : str
+        A registered name or alias.
 
     Returns
     -------

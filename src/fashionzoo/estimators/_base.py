@@ -264,10 +264,14 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X, y, sample_weight
+        X : array-like of images
             As in :meth:`fit`.
+        y : array-like of shape (n_samples,)
+            Class labels.
         classes : array-like of shape (n_classes,), default=None
             All classes, needed on the first call if y does not hold all of them.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-image weights of the loss.
 
         Returns
         -------
@@ -510,7 +514,18 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(proba, axis=1)]
 
     def predict_log_proba(self, X) -> np.ndarray:
-        """Log of :meth:`predict_proba`."""
+        """Log of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of images
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``-inf`` where a probability is 0.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 

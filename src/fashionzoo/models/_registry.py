@@ -98,8 +98,16 @@ def register_model(
     ----------
     description : str
         One-line description.
-    source, reported_accuracy, param_count, recipe, notes
-        Metadata, see :class:`ModelSpec`.
+    source : str, default=None
+        File name of the reference study in ``shared/reference``.
+    reported_accuracy : float, default=None
+        Test accuracy the study reported.
+    param_count : int, default=None
+        Parameters for 28x28x1 input and 10 classes (pinned by the tests).
+    recipe : dict, default=None
+        Default training parameters of the model's estimator.
+    notes : str, default=""
+        Choices the study left open and how they were filled.
     aliases : iterable of str, default=()
         Other names that resolve to this model (``"best"``).
 
@@ -132,7 +140,15 @@ def register_model(
 
 
 def register_model_deprecation(old: str, new: str) -> None:
-    """Keep ``old`` working as a name of ``new``, with a FutureWarning."""
+    """Keep ``old`` working as a name of ``new``, with a FutureWarning.
+
+    Parameters
+    ----------
+    old : str
+        The former name.
+    new : str
+        The registered name it now resolves to.
+    """
     _DEPRECATED[old] = new
 
 
@@ -181,7 +197,23 @@ def list_models(
 
 
 def resolve_name(name: str) -> str:
-    """Registry name for ``name``, following aliases and deprecations."""
+    """Registry name for ``name``, following aliases and deprecations.
+
+    Parameters
+    ----------
+    name : str
+        A registered name, an alias (``"best"``) or a deprecated name; any case.
+
+    Returns
+    -------
+    name : str
+        The registered name.
+
+    Raises
+    ------
+    UnknownModelError
+        If no model has that name; the message lists close matches.
+    """
     _ensure_loaded()
     if not isinstance(name, str):
         msg = f"A model name must be a string. Received: name={name!r}"
@@ -208,6 +240,15 @@ def resolve_name(name: str) -> str:
 def get_model_spec(name: str) -> ModelSpec:
     """The :class:`ModelSpec` registered under ``name`` (or an alias of it).
 
+    Parameters
+    ----------
+    name : str
+        A registered name or alias.
+
+    Returns
+    -------
+    spec : ModelSpec
+
     Raises
     ------
     UnknownModelError
@@ -226,6 +267,21 @@ def build_model(
 
     The model takes float images scaled to [0, 1] and ends in a float32
     softmax over ``n_classes``.
+
+    Parameters
+    ----------
+    name : str
+        A registered name or alias.
+    input_shape : tuple of int, default=(28, 28, 1)
+        Shape of one image.
+    n_classes : int, default=10
+        Number of outputs.
+    **hyperparameters
+        The builder's keyword arguments (``units_1=128``).
+
+    Returns
+    -------
+    model : keras.Model
     """
     spec = get_model_spec(name)
     unknown = set(hyperparameters) - set(spec.hyperparameters)

@@ -18,6 +18,7 @@ from keras import layers, ops
 __all__ = ["AUGMENT_PRESETS", "RandomErasing", "make_augmentation"]
 
 #: Named augmentation strengths accepted by :func:`make_augmentation`.
+#:
 #: ``flip``: random horizontal flip; ``shift``: largest translation as a
 #: fraction of the side (0.1 = 2.8 pixels); ``zoom``: largest zoom in or out as
 #: a fraction; ``erasing``: probability of random erasing.

@@ -97,11 +97,31 @@ class BackboneSpec:
     weights_md5: str | None = None
 
     def weights_filename(self, input_size: int | None = None) -> str:
-        """Name of the headless ImageNet weights file for ``input_size``."""
+        """Name of the headless ImageNet weights file for ``input_size``.
+
+        Parameters
+        ----------
+        input_size : int, default=None
+            Image side; only MobileNetV2 has weights per side (else 224).
+
+        Returns
+        -------
+        filename : str
+        """
         return self.weights_file.format(side=self._weights_side(input_size))
 
     def weights_origin(self, input_size: int | None = None) -> str:
-        """Download URL of :meth:`weights_filename`."""
+        """Download URL of :meth:`weights_filename`.
+
+        Parameters
+        ----------
+        input_size : int, default=None
+            Image side, as in :meth:`weights_filename`.
+
+        Returns
+        -------
+        url : str
+        """
         return self.weights_url.format(side=self._weights_side(input_size))
 
     def _weights_side(self, input_size: int | None) -> int:
@@ -298,6 +318,10 @@ def keras_cache_dir() -> Path:
 
     ``KERAS_HOME`` is read at each call. ImageNet weights live in its
     ``models`` subfolder.
+
+    Returns
+    -------
+    folder : pathlib.Path
     """
     home = os.environ.get("KERAS_HOME")
     return Path(home).expanduser() if home else Path("~/.keras").expanduser()
@@ -493,7 +517,15 @@ def build_backbone(
 
 
 def check_input_size(spec: BackboneSpec | str, input_size: int) -> None:
-    """Raise ValueError if ``input_size`` is below the backbone's minimum side."""
+    """Raise ValueError if ``input_size`` is below the backbone's minimum side.
+
+    Parameters
+    ----------
+    spec : BackboneSpec or str
+        The backbone or its name.
+    input_size : int
+        Side of the square images the backbone would get.
+    """
     if isinstance(spec, str):
         spec = get_backbone(spec)
     if input_size < spec.min_size:

@@ -254,7 +254,7 @@ def plot_tsne(
     n_samples : int, default=2000
         Size of the stratified sample embedded (t-SNE is quadratic in it).
     perplexity : float, default=30.0
-        t-SNE perplexity; lowered to ``(n - 1) / 3`` for tiny samples.
+        The t-SNE perplexity; lowered to ``(n - 1) / 3`` for tiny samples.
     random_state : int, default=0
         Seed of the sample, PCA and t-SNE.
     target_names : sequence of str, default=None
