@@ -4,7 +4,10 @@ Each model trains on the full 60k training images with the defaults of its
 estimator (its study's recipe) and is scored on the official 10k test set.
 Every model runs in a fresh process, so its peak RSS is its own; results are
 appended as they come (``zoo_table.jsonl``), so an interrupted run keeps the
-finished rows, and ``--resume`` skips them.
+finished rows, and ``--resume`` skips them. Estimators keep their default
+``random_state=None``, so each row is one draw of the seed, not a mean.
+A row may carry a ``note`` (added by hand to the ``.jsonl``), for instance
+that the machine ran other work during that fit.
 
 Usage::
 
@@ -80,18 +83,20 @@ def markdown(rows: list[dict]) -> str:
     """The table as Markdown, in registry order."""
     head = (
         "| model | study | reported | test accuracy | epochs | fit | "
-        "predict 10k | parameters | peak RSS |\n"
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        "predict 10k | parameters | peak RSS | note |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
     )
     lines = []
     for r in rows:
         reported = (
-            "" if r["reported_accuracy"] is None else f"{r['reported_accuracy']:.4f}"
+            "-" if r["reported_accuracy"] is None else f"{r['reported_accuracy']:.4f}"
         )
+        study = r["source"].split("_")[0] if r["source"] else "-"
         lines.append(
-            f"| `{r['model']}` | {r['source'] or ''} | {reported} | "
+            f"| `{r['model']}` | {study} | {reported} | "
             f"{r['test_accuracy']:.4f} | {r['epochs']} | {r['fit_s'] / 60:.1f} min | "
-            f"{r['predict_10k_s']:.1f} s | {r['params']:,} | {r['peak_rss_mib']:,} MiB |"
+            f"{r['predict_10k_s']:.1f} s | {r['params']:,} | {r['peak_rss_mib']:,} MiB "
+            f"| {r.get('note', '')} |"
         )
     return head + "\n".join(lines) + "\n"
 
