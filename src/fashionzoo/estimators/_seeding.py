@@ -45,19 +45,11 @@ def seeded_build(seed: int) -> Iterator[None]:
     from keras.src.random import seed_generator
 
     with _BUILD_LOCK:
-        if getattr(seed_generator, "python_random", None) is random:
-            seed_generator.python_random = random.Random(seed)
-            try:
-                yield
-            finally:
-                seed_generator.python_random = random
-        else:  # a Keras that draws its seeds elsewhere: seed the module itself
-            state = random.getstate()
-            random.seed(seed)
-            try:
-                yield
-            finally:
-                random.setstate(state)
+        seed_generator.python_random = random.Random(seed)
+        try:
+            yield
+        finally:
+            seed_generator.python_random = random
 
 
 def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
