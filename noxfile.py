@@ -68,10 +68,12 @@ def _expose_pyenv_interpreters() -> None:
         if not candidates:
             continue
         links.mkdir(exist_ok=True)
-        link = links / name
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        link.symlink_to(candidates[-1])
+        # A new link replaces the old one in one step, so two nox runs
+        # starting together never see the name missing.
+        staged = links / f".{name}.{os.getpid()}"
+        staged.unlink(missing_ok=True)
+        staged.symlink_to(candidates[-1])
+        staged.replace(links / name)
     if links.is_dir():
         os.environ["PATH"] = f"{links}{os.pathsep}{os.environ['PATH']}"
 

@@ -11,7 +11,7 @@ a few Keras fits each) and the ``slow`` run checks every other network too.
 """
 
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils import estimator_checks
 
 from fashionzoo import estimators
 from fashionzoo.testing import (
@@ -25,6 +25,20 @@ ZOO_CLASSES = [
     for name in estimators.__all__
     if name.endswith("Classifier") and name != "ZooClassifier"
 ]
+
+
+def parametrize_with_checks(estimators, **kwargs):
+    """sklearn's ``parametrize_with_checks`` with its cases in a list.
+
+    scikit-learn < 1.8 (the last releases for Python 3.10) passes pytest a
+    generator, which pytest >= 9.1 deprecates (an error under our warning
+    filters); the list makes the marker the same on every version.
+    """
+    marker = estimator_checks.parametrize_with_checks(estimators, **kwargs)
+    names, cases = marker.args
+    return pytest.mark.parametrize(names, list(cases), **marker.kwargs)
+
+
 DEFAULT = [fast_instance(estimators.LeNet5Classifier)]
 OTHERS = [
     fast_instance(cls) for cls in ZOO_CLASSES if cls is not estimators.LeNet5Classifier
