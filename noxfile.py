@@ -256,11 +256,21 @@ def slow(session: nox.Session) -> None:
     session.run("pytest", "-m", "slow", *session.posargs, env=TEST_ENV)
 
 
+def _tests_on_backend(session: nox.Session, backend: str, package: str) -> None:
+    session.install(".[test]", package)
+    session.run("pytest", *session.posargs, env={**TEST_ENV, "KERAS_BACKEND": backend})
+
+
 @nox.session(reuse_venv=True)
 def jax(session: nox.Session) -> None:
-    """Run the fast test subset under KERAS_BACKEND=jax (jax[cpu] installed)."""
-    session.install(".[test]", "jax[cpu]")
-    session.run("pytest", *session.posargs, env={**TEST_ENV, "KERAS_BACKEND": "jax"})
+    """Run the tests under KERAS_BACKEND=jax (jax[cpu]); test paths after --."""
+    _tests_on_backend(session, "jax", "jax[cpu]")
+
+
+@nox.session(reuse_venv=True)
+def torch(session: nox.Session) -> None:
+    """Run the tests under KERAS_BACKEND=torch (PyPI's torch); test paths after --."""
+    _tests_on_backend(session, "torch", "torch")
 
 
 def _venv_python(session: nox.Session) -> str:

@@ -79,7 +79,9 @@ def test_cross_val_score_runs_on_dask_workers():
             processes=True,
             threads_per_worker=1,
             host="127.0.0.1",
-            dashboard_address=None,
+            # A free port: the default 8787 is taken when two test runs
+            # share the machine, and the scheduler's retry leaks a socket.
+            dashboard_address="127.0.0.1:0",
         ) as cluster,
         Client(cluster) as client,
     ):
