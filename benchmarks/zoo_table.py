@@ -54,6 +54,7 @@ print(json.dumps({
     "reported_accuracy": info["reported_accuracy"],
     "test_accuracy": round(float(accuracy), 4),
     "epochs": est.n_iter_,
+    "recipe": info["recipe"],
     "fit_s": round(fit_s, 1),
     "predict_10k_s": round(predict_s, 2),
     "params": int(est.model_.count_params()),

@@ -463,8 +463,9 @@ def test_unpickles_in_a_fresh_process(fitted, data, tmp_path):
 
 
 def test_docstring_lists_every_parameter():
-    doc = TransferClassifier.__doc__
-    documented = set(re.findall(r"^    (\w+) : ", doc, flags=re.MULTILINE))
+    # cleandoc: Python 3.13 strips the indentation of docstrings, older ones keep it.
+    doc = inspect.cleandoc(TransferClassifier.__doc__)
+    documented = set(re.findall(r"^(\w+) : ", doc, flags=re.MULTILINE))
     params = set(inspect.signature(TransferClassifier).parameters)
     assert params <= documented
 
