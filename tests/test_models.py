@@ -289,15 +289,13 @@ def test_unknown_hyperparameter_is_named():
         build_model("cnn004", dropout_rate=0.5)
 
 
+# None in sys.modules is how Python spells "not installed": importing it
+# raises ImportError and importlib.util.find_spec returns None (torch's
+# dynamo probes sklearn that way when Keras runs on torch).
 _BLOCK_SKLEARN = """
 import sys
 
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in {"sklearn", "scikeras"}:
-            raise ModuleNotFoundError(f"blocked {name}", name=name)
-
-sys.meta_path.insert(0, Block())
+sys.modules["sklearn"] = sys.modules["scikeras"] = None
 """
 
 _IMPORT_MODELS = """
@@ -306,7 +304,8 @@ import keras
 
 def loaded():
     return sorted(
-        m for m in sys.modules if m.partition(".")[0] in {"sklearn", "scikeras"}
+        m for m, module in sys.modules.items()
+        if module is not None and m.partition(".")[0] in {"sklearn", "scikeras"}
     )
 
 before = loaded()
