@@ -33,6 +33,7 @@ from fashionzoo._config import (
 from fashionzoo.exceptions import FashionZooError
 
 HAS_JAX = importlib.util.find_spec("jax") is not None
+HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
 # ----------------------------------------------------------------- fixtures
@@ -593,6 +594,16 @@ _config.ensure_configured()
 print("after-change", tf.config.threading.get_intra_op_parallelism_threads())
 """
 
+_THREADS_TORCH = """
+import torch
+from fashionzoo import _config
+from fashionzoo.estimators import LeNet5Classifier
+from fashionzoo.testing import make_images
+X, y = make_images(10, 2)
+LeNet5Classifier(units_1=4, units_2=4, epochs=1, batch_size=10).fit(X, y)
+print("torch-threads", torch.get_num_threads(), torch.get_num_interop_threads())
+"""
+
 _THREADS_CONFIG = """
 import tensorflow as tf
 from fashionzoo import _config
@@ -677,6 +688,10 @@ def subprocesses():
         ),
         "dp_tensorflow": _launch(_DATA_PARALLEL, KERAS_BACKEND="tensorflow"),
     }
+    if HAS_TORCH:
+        procs["threads_torch"] = _launch(
+            _THREADS_TORCH, KERAS_BACKEND="torch", FASHIONZOO_NUM_THREADS="1"
+        )
     if HAS_JAX:
         procs["dp_jax"] = _launch(
             _DATA_PARALLEL,
@@ -719,6 +734,12 @@ def test_explicit_thread_count_wins_over_environment(subprocesses):
     out = _result(subprocesses, "threads_config")
     assert _line(out, "after-configure") == ["3", "2"]
     assert _line(out, "info") == ["config.n_threads"]
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+def test_thread_cap_reaches_torch(subprocesses):
+    out = _result(subprocesses, "threads_torch")
+    assert _line(out, "torch-threads") == ["1", "1"]
 
 
 def test_data_parallel_tensorflow(subprocesses):

@@ -435,7 +435,7 @@ def _configure_torch_runtime(n_threads: int | None, source: str | None) -> None:
 
     torch.set_num_threads(n_threads)
     try:
-        torch.set_interop_threads(min(2, n_threads))
+        torch.set_num_interop_threads(min(2, n_threads))
     except RuntimeError:
         logger.debug("torch inter-op threads already fixed")
     logger.info("torch threads: %d (from %s)", n_threads, source)
