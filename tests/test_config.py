@@ -596,7 +596,6 @@ print("after-change", tf.config.threading.get_intra_op_parallelism_threads())
 
 _THREADS_TORCH = """
 import torch
-from fashionzoo import _config
 from fashionzoo.estimators import LeNet5Classifier
 from fashionzoo.testing import make_images
 X, y = make_images(10, 2)
@@ -699,10 +698,13 @@ def subprocesses():
             XLA_FLAGS="--xla_force_host_platform_device_count=2",
         )
     yield procs
+    # Also the ones no selected test read (pytest -k): their pipes stay open.
     for proc in procs.values():
         if proc.poll() is None:
             proc.kill()
-            proc.communicate()
+        proc.stdout.close()
+        proc.stderr.close()
+        proc.wait()
 
 
 def _result(procs, name: str) -> str:
