@@ -25,6 +25,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -37,9 +38,9 @@ from pathlib import Path
 from fashionzoo import create_estimator, get_model_info
 from fashionzoo.datasets import fetch_fashion_mnist
 
-name = sys.argv[1]
+name, params = sys.argv[1], json.loads(sys.argv[2])
 train, test = fetch_fashion_mnist("train"), fetch_fashion_mnist("test")
-est = create_estimator(name)
+est = create_estimator(name, **params)
 start = time.perf_counter()
 est.fit(train.images, train.target)
 fit_s = time.perf_counter() - start
@@ -55,6 +56,7 @@ print(json.dumps({
     "test_accuracy": round(float(accuracy), 4),
     "epochs": est.n_iter_,
     "recipe": info["recipe"],
+    "overrides": params,
     "fit_s": round(fit_s, 1),
     "predict_10k_s": round(predict_s, 2),
     "params": int(est.model_.count_params()),
@@ -66,10 +68,21 @@ print(json.dumps({
 """
 
 
-def run_model(name: str) -> dict:
-    """Train and score ``name`` in a fresh process; its result row."""
+def machine() -> str:
+    """Architecture, core count and widest vector unit: fit times differ by host."""
+    flags = ""
+    if Path("/proc/cpuinfo").exists():
+        flags = Path("/proc/cpuinfo").read_text()
+    vector = (
+        "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    )
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, {vector}"
+
+
+def run_model(name: str, params: dict | None = None) -> dict:
+    """Train and score ``name`` (with ``params`` over its defaults) in a fresh process."""
     proc = subprocess.run(
-        [sys.executable, "-c", _ONE_MODEL, name],
+        [sys.executable, "-c", _ONE_MODEL, name, json.dumps(params or {})],
         capture_output=True,
         text=True,
         check=False,
@@ -99,7 +112,11 @@ def markdown(rows: list[dict]) -> str:
             f"{r['predict_10k_s']:.1f} s | {r['params']:,} | {r['peak_rss_mib']:,} MiB "
             f"| {r.get('note', '')} |"
         )
-    return head + "\n".join(lines) + "\n"
+    machines = "; ".join(sorted({r["machine"] for r in rows}))
+    runs = ", ".join(sorted({r.get("run", "unrecorded") for r in rows}))
+    return (
+        head + "\n".join(lines) + f"\n\nMeasured on {machines}; runs started {runs}.\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             row = json.loads(line)
             done[row["model"]] = row
     models = args.models or list_models()
+    run = time.strftime("%Y-%m-%d %H:%M")
     if not args.table_only:
         if not args.resume:
             done = {k: v for k, v in done.items() if k not in models}
@@ -128,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"training {name} ...", flush=True)
             row = run_model(name)
-            row["machine"] = f"{platform.machine()}, {os.cpu_count()} CPUs"
+            row["machine"] = machine()
+            row["run"] = run
             done[name] = row
             with log.open("a") as f:
                 f.write(json.dumps(row) + "\n")

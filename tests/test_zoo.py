@@ -84,11 +84,17 @@ def test_voting_and_stacking_over_zoo_estimators(tiny_data):
         ("cnn004", fast_instance(fashionzoo.CNN004Classifier)),
     ]
     vote = VotingClassifier(members, voting="soft").fit(X, y)
-    assert vote.predict_proba(X).shape == (len(X), 3)
+    member_proba = [member.predict_proba(X) for member in vote.estimators_]
+    np.testing.assert_allclose(
+        vote.predict_proba(X), np.mean(member_proba, axis=0), rtol=1e-6
+    )
     stack = StackingClassifier(members, final_estimator=LogisticRegression(), cv=2).fit(
         X, y
     )
-    assert stack.score(X, y) > 0.8
+    # One probability column per class and member feeds the final estimator.
+    assert stack.transform(X).shape == (len(X), 3 * len(members))
+    # Chance is 1/3; the bar is loose because each backend draws its own weights.
+    assert stack.score(X, y) > 0.5
 
 
 def test_user_registered_model_gets_an_estimator(tiny_data):
