@@ -1,7 +1,7 @@
 """Every zoo network with its default recipe: test accuracy, fit time, memory.
 
 Each model trains on the full 60k training images with the defaults of its
-estimator (its study's recipe) and is scored on the official 10k test set.
+estimator (its recipe) and is scored on the official 10k test set.
 Every model runs in a fresh process, so its peak RSS is its own; results are
 appended as they come (``zoo_table.jsonl``), so an interrupted run keeps the
 finished rows, and ``--resume`` skips them. Estimators keep their default
@@ -11,7 +11,7 @@ that the machine ran other work during that fit.
 
 Usage::
 
-    python benchmarks/zoo_table.py                       # all models, hours on a CPU
+    python benchmarks/zoo_table.py                       # all models, ~50 min here
     python benchmarks/zoo_table.py --models lenet5 cnn004
     python benchmarks/zoo_table.py --resume              # only the missing rows
     python benchmarks/zoo_table.py --table-only          # print the table again
