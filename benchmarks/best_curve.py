@@ -5,7 +5,8 @@ The one-cycle schedule is stretched over the whole fit, so the accuracy after
 of ``create_estimator("best", epochs=n)`` on the 60k training images, in a
 fresh process (as in ``zoo_table.py``), scored on the official 10k test set.
 Rows are appended to ``results/best_curve.jsonl`` (``--resume`` skips epoch
-counts already there); the plot goes to ``results/best_curve.png`` with the
+counts already there for the default network); one line per network size
+(a ``width`` given by hand is its own line); the plot goes to ``results/best_curve.png`` with the
 0.94 / 15 minute goal marked.
 
 Usage::
@@ -26,7 +27,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from zoo_table import RESULTS, machine, run_model  # a sibling script
 
+from fashionzoo import get_model_info
+
 GOAL_ACCURACY, GOAL_MINUTES = 0.94, 15.0
+
+
+def _epochs(row: dict) -> int:
+    return row["epochs"]
 
 
 def plot(rows: list[dict], path) -> None:
@@ -36,22 +43,25 @@ def plot(rows: list[dict], path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = sorted(rows, key=lambda r: r["epochs"])
-    minutes = [r["fit_s"] / 60 for r in rows]
-    accuracy = [r["test_accuracy"] for r in rows]
     fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
-    ax.plot(minutes, accuracy, "o-", color="C0", label="best (fast_resnet)")
-    for r, x, y in zip(rows, minutes, accuracy, strict=True):
-        ax.annotate(
-            f"{r['epochs']} ep", (x, y), xytext=(4, -12), textcoords="offset points"
-        )
+    sizes = sorted({r["params"] for r in rows})
+    for color, size in enumerate(sizes):
+        series = sorted((r for r in rows if r["params"] == size), key=_epochs)
+        minutes = [r["fit_s"] / 60 for r in series]
+        accuracy = [r["test_accuracy"] for r in series]
+        label = f"fast_resnet, {size / 1000:.0f}k parameters"
+        ax.plot(minutes, accuracy, "o-", color=f"C{color}", label=label)
+        for r, x, y in zip(series, minutes, accuracy, strict=True):
+            ax.annotate(
+                f"{r['epochs']} ep", (x, y), xytext=(4, -12), textcoords="offset points"
+            )
     ax.axhline(GOAL_ACCURACY, color="C3", ls="--", lw=1, label="goal: 0.94")
     ax.axhline(0.93, color="0.5", ls="-.", lw=1, label="best study (002): 0.93")
     ax.axvline(GOAL_MINUTES, color="C3", ls=":", lw=1, label="goal: 15 min fit")
     ax.set_xlabel("fit time on 2 CPU cores (minutes)")
     ax.set_ylabel("test accuracy (official 10k)")
     ax.set_title("create_estimator('best', epochs=n): accuracy against time")
-    ax.set_xlim(0, max(max(minutes), GOAL_MINUTES) * 1.1)
+    ax.set_xlim(0, max(max(r["fit_s"] / 60 for r in rows), GOAL_MINUTES) * 1.1)
     ax.margins(y=0.15)
     ax.legend(loc="lower right")
     ax.grid(alpha=0.3)
@@ -75,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.plot_only:
         run = time.strftime("%Y-%m-%d %H:%M")
-        done = {r["epochs"] for r in rows} if args.resume else set()
+        size = get_model_info("best")["param_count"]
+        done = {r["epochs"] for r in rows if r["params"] == size}
+        done = done if args.resume else set()
         for epochs in args.epochs:
             if epochs in done:
                 continue
@@ -83,16 +95,17 @@ def main(argv: list[str] | None = None) -> int:
             row = run_model("best", {"epochs": epochs})
             row["machine"] = machine()
             row["run"] = run
-            rows = [r for r in rows if r["epochs"] != epochs] + [row]
+            key = (row["params"], row["epochs"])
+            rows = [r for r in rows if (r["params"], r["epochs"]) != key] + [row]
             log.write_text("".join(json.dumps(r) + "\n" for r in rows))
             print(json.dumps(row), flush=True)
     if not rows:
         print("no rows yet: run with --epochs first", file=sys.stderr)
         return 1
     plot(rows, RESULTS / "best_curve.png")
-    for r in sorted(rows, key=lambda r: r["epochs"]):
+    for r in sorted(rows, key=lambda r: (r["params"], r["epochs"])):
         print(
-            f"{r['epochs']:>3} epochs  {r['fit_s'] / 60:5.1f} min  "
+            f"{r['params']:>8,} params {r['epochs']:>3} epochs  {r['fit_s'] / 60:5.1f} min  "
             f"{r['test_accuracy']:.4f}  {r.get('note', '')}"
         )
     return 0
