@@ -90,7 +90,9 @@ def run_model(name: str, params: dict | None = None) -> dict:
     if proc.returncode != 0:
         msg = f"{name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
         raise RuntimeError(msg)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    row["machine"] = machine()
+    return row
 
 
 def markdown(rows: list[dict]) -> str:
@@ -146,7 +148,6 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"training {name} ...", flush=True)
             row = run_model(name)
-            row["machine"] = machine()
             row["run"] = run
             done[name] = row
             with log.open("a") as f:
