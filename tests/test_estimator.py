@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import pickle
 import random
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
@@ -16,8 +15,6 @@ from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import (
     GridSearchCV,
-    StratifiedKFold,
-    check_cv,
     cross_validate,
 )
 from sklearn.pipeline import make_pipeline
@@ -51,7 +48,6 @@ def test_is_classifier_and_cv_is_stratified(tiny_data):
     X, y = tiny_data
     est = lenet(epochs=1)
     assert is_classifier(est)
-    assert isinstance(check_cv(5, y, classifier=is_classifier(est)), StratifiedKFold)
     result = cross_validate(est, X, y, cv=5, return_indices=True)
     for test_idx in result["indices"]["test"]:
         counts = np.bincount(y[test_idx], minlength=3)
@@ -228,19 +224,6 @@ def test_other_image_sizes_are_resized(tiny_data):
 
 
 # ---------------------------------------------------------------- training
-def test_early_stopping_restores_best_weights(tiny_data):
-    X, y = tiny_data
-    est = lenet(
-        epochs=8, early_stopping=True, n_iter_no_change=2, validation_fraction=0.2
-    )
-    est.fit(X, y)
-    assert "val_loss" in est.history_
-    assert est.n_iter_ <= 8
-    best = int(np.argmin(est.history_["val_loss"])) + 1
-    if est.n_iter_ != best:
-        assert est.best_epoch_ == best
-
-
 def test_sample_weight_and_class_weight(tiny_data):
     X, y = tiny_data
     ones = lenet().fit(X, y, sample_weight=np.ones(len(y))).predict_proba(X)
@@ -249,56 +232,6 @@ def test_sample_weight_and_class_weight(tiny_data):
     assert skewed.predict_proba(X)[:, 0].mean() > ones[:, 0].mean()
     balanced = lenet(class_weight="balanced").fit(X, y)
     assert balanced.score(X, y) > 0.8
-
-
-def test_warm_start_and_partial_fit(tiny_data):
-    X, y = tiny_data
-    est = lenet(epochs=2, warm_start=True).fit(X, y)
-    model = est.model_
-    est.fit(X, y)
-    assert est.model_ is model
-    assert est.n_iter_ == 4
-    cold = lenet(epochs=2).fit(X, y)
-    cold.fit(X, y)
-    assert cold.n_iter_ == 2
-    pf = lenet()
-    pf.partial_fit(X, y, classes=[0, 1, 2])
-    pf.partial_fit(X, y)
-    assert pf.n_iter_ == 2
-    with pytest.raises(ValueError, match="not seen"):
-        pf.partial_fit(X, y + 5)
-
-
-def test_keyboard_interrupt_keeps_the_trained_model(tiny_data, monkeypatch):
-    import keras
-
-    X, y = tiny_data
-    real_fit = keras.Model.fit
-    calls = []
-
-    def interrupted(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real_fit(self, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", interrupted)
-    est = lenet(epochs=5)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        est.fit(X, y)
-    assert any("interrupted after 2 epoch" in str(w.message) for w in caught)
-    assert est.n_iter_ == 2
-    assert est.predict_proba(X).shape == (len(X), 3)
-
-
-def test_lr_schedules(tiny_data):
-    X, y = tiny_data
-    cos = lenet(epochs=3, lr_schedule="cosine").fit(X, y)
-    lrs = cos.history_["learning_rate"]
-    assert lrs[0] > lrs[1] > lrs[2]
-    one = lenet(epochs=4, lr_schedule="onecycle", label_smoothing=0.1).fit(X, y)
-    assert max(one.history_["learning_rate"]) > one.history_["learning_rate"][-1]
 
 
 # ---------------------------------------------------------------- persistence
@@ -365,6 +298,35 @@ def test_bad_input_raises_clear_errors(tiny_data, make_X, make_y, error, match):
         lenet(epochs=1).fit(bad_X, bad_y)
 
 
+def test_negative_sample_weight_is_refused(tiny_data):
+    X, y = tiny_data
+    weights = np.ones(len(y))
+    weights[3] = -1
+    with pytest.raises(
+        ValueError, match="Negative values in data passed to `sample_weight`"
+    ):
+        lenet(epochs=1).fit(X, y, sample_weight=weights)
+
+
+def test_flat_rows_with_a_label_column_are_refused(tiny_data):
+    X, y = tiny_data
+    with_label = np.column_stack([y, X.reshape(len(X), -1)])  # the Kaggle CSV
+    with pytest.raises(ValueError, match=r"785 values: 28x28 = 784 pixels plus 1"):
+        lenet(epochs=1).fit(with_label, y)
+    assert not hasattr(lenet(), "model_")
+
+
+def test_flat_rows_of_another_length_are_padded_with_a_warning(tiny_data):
+    from fashionzoo.exceptions import NotSquareWarning
+
+    X, y = tiny_data
+    rows = X.reshape(len(X), -1)[:, :700]
+    with pytest.warns(NotSquareWarning, match="700 values.*zero-padded to 27x27"):
+        est = lenet(epochs=1).fit(rows, y)
+    assert est.image_shape_ == (27, 27, 1)
+    assert est.predict(rows).shape == (len(X),)
+
+
 def test_predict_errors(fitted, tiny_data):
     X, _ = tiny_data
     with pytest.raises(NotFittedError, match="fit"):
@@ -413,17 +375,3 @@ def test_verbose_2_adds_keras_progress_bars(tiny_data, capsys):
     out = capsys.readouterr().out
     assert "Epoch 1/1 - " in out
     assert "step" in out  # Keras's progress bar
-
-
-def test_plateau_schedule_halves_the_rate_after_two_stalls():
-    from types import SimpleNamespace
-
-    from fashionzoo.estimators._training import PlateauSchedule
-
-    opt = SimpleNamespace(learning_rate=0.1)
-    schedule = PlateauSchedule()
-    for loss in (1.0, 0.9, 0.95, 0.91):  # two epochs without a new best
-        schedule.update(opt, loss)
-    assert opt.learning_rate == pytest.approx(0.05)
-    schedule.update(opt, 0.8)
-    assert opt.learning_rate == pytest.approx(0.05)

@@ -143,3 +143,70 @@ def test_package_attribute_is_callable_either_way():
     assert (
         json.dumps(sorted(module.EXPORT_FORMATS)) == '["keras", "onnx", "savedmodel"]'
     )
+
+
+# -------------------------------------------- augmented models of every shape
+def _reloaded_predictions(estimator, X, tmp_path, format):
+    import keras
+    import tensorflow as tf
+
+    path = export(estimator, tmp_path / f"m_{format}", format=format)
+    if format == "keras":
+        return keras.saving.load_model(path).predict(pixels(X), verbose=0)
+    if format == "savedmodel":
+        served = tf.saved_model.load(str(path))  # kept: it owns the variables
+        return served.serve(pixels(X)).numpy()
+    ort = pytest.importorskip("onnxruntime")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: pixels(X)})[0]
+
+
+def _formats():
+    return [
+        "keras",
+        "savedmodel",
+        pytest.param(
+            "onnx",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("tf2onnx") is None,
+                reason="tf2onnx is not installed (the onnx extra)",
+            ),
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def augmented_transfer():
+    from fashionzoo.datasets import load_sample
+    from fashionzoo.transfer import TransferClassifier
+
+    X, y = load_sample(return_X_y=True)
+    est = TransferClassifier(
+        backbone="vgg16", weights=None, input_size=32, augment="light", epochs=1
+    )
+    return est.fit(X[:200], y[:200]), X[200:216]
+
+
+@pytest.mark.parametrize("format", _formats())
+def test_augmented_transfer_model_exports(augmented_transfer, tmp_path, format):
+    est, X = augmented_transfer
+    np.testing.assert_allclose(
+        _reloaded_predictions(est, X, tmp_path, format),
+        est.predict_proba(X),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+
+
+@pytest.mark.parametrize("name", fashionzoo.list_models())
+def test_every_network_with_standard_augmentation_exports(name, data, tmp_path):
+    X, y = data
+    cls = type(fashionzoo.create_estimator(name))
+    est = fast_instance(cls, epochs=1, augment="standard").fit(X, y)
+    for format in ("keras", "savedmodel"):
+        np.testing.assert_allclose(
+            _reloaded_predictions(est, X, tmp_path, format),
+            est.predict_proba(X),
+            rtol=1e-5,
+            atol=1e-5,
+        )

@@ -398,8 +398,9 @@ def test_frozen_training_runs_the_backbone_once_per_fit(data, monkeypatch):
     assert "val_loss" in clf.history_
 
     n_epochs = clf.n_iter_
-    clf.set_params(fine_tune_epochs=2).partial_fit(X, y)  # one head epoch only
-    assert calls == [len(X)] * 3
+    # One head epoch, through the whole model with the backbone frozen.
+    clf.set_params(fine_tune_epochs=2).partial_fit(X, y)
+    assert calls == [len(X)] * 2
     assert clf.n_iter_ == n_epochs + 1
     assert clf.history_["phase"][-1] == 1
     assert not clf.backbone_.trainable
@@ -504,7 +505,120 @@ def _sklearn_checks():
         yield pytest.param(*values, marks=marks, id=_check_id(check))
 
 
+@pytest.mark.filterwarnings("ignore::fashionzoo.exceptions.NotSquareWarning")
 @pytest.mark.parametrize(("estimator", "check"), list(_sklearn_checks()))
 def test_sklearn_compatible(estimator, check):
     skip_platform_dependent(check)
     check(estimator)
+
+
+# ------------------------------------------------------------ training core
+class _Events(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.events = []
+
+    def on_train_begin(self, logs=None):
+        self.events.append("begin")
+        self.model_seen = self.model
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.events.append(epoch)
+
+    def on_train_end(self, logs=None):
+        self.events.append("end")
+
+
+def _weights(clf):
+    return [w.copy() for w in clf.model_.get_weights()]
+
+
+def _changed(before, after):
+    return max(float(np.abs(a - b).max()) for a, b in zip(before, after, strict=True))
+
+
+@pytest.mark.parametrize("schedule", [None, "cosine", "onecycle", "plateau"])
+def test_partial_fit_and_warm_start_learn(schedule):
+    X, y = make_images(30, 3)
+    # Random VGG16 features are small: a slow rate keeps the head's units alive.
+    params = {
+        "batch_size": 16,
+        "dropout": 0.0,
+        "learning_rate": 1e-3,
+        "lr_schedule": schedule,
+    }
+    clf = TransferClassifier(**{**FAST, **params, "warm_start": True}).fit(X, y)
+    before = _weights(clf)
+    clf.fit(X, y)
+    assert _changed(before, _weights(clf)) > 1e-4
+    assert min(clf.history_["learning_rate"]) > 0
+    np.testing.assert_allclose(
+        clf.history_["learning_rate"][2:], clf.history_["learning_rate"][:2]
+    )
+    for _ in range(3):
+        before = _weights(clf)
+        clf.partial_fit(X, y)
+        assert _changed(before, _weights(clf)) > 1e-4
+    losses = clf.history_["loss"][-3:]
+    assert losses[0] > losses[1] > losses[2], losses
+    np.testing.assert_allclose(clf.history_["learning_rate"][-3:], 1e-3, rtol=1e-6)
+    assert clf.n_iter_ == 7
+
+
+def test_callbacks_see_both_phases_as_one_fit(data):
+    X, y = data
+    events = _Events()
+    clf = TransferClassifier(
+        **{**FAST, "fine_tune_epochs": 2, "callbacks": [events]}
+    ).fit(X, y)
+    assert events.events == ["begin", 0, 1, 2, 3, "end"]
+    assert events.model_seen is clf.model_  # the whole model, in both phases
+    assert clf.history_["phase"] == [1, 1, 2, 2]
+
+
+class _StopAt(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 0:
+            self.model.stop_training = True
+
+
+def test_a_callback_stop_skips_fine_tuning(data):
+    X, y = data
+    clf = TransferClassifier(
+        **{**FAST, "fine_tune_epochs": 2, "callbacks": [_StopAt()]}
+    ).fit(X, y)
+    assert clf.n_iter_ == 1
+    assert clf.history_["phase"] == [1]
+
+
+class _InterruptInEpoch(keras.callbacks.Callback):
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_interrupt_in_fine_tuning_keeps_phase_one(data):
+    X, y = data
+    clf = TransferClassifier(
+        **{**FAST, "fine_tune_epochs": 2, "callbacks": [_InterruptInEpoch(3)]}
+    )
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 3
+    assert clf.history_["phase"] == [1, 1, 2]
+    assert clf.predict_proba(X).shape == (len(X), 3)
+
+
+def test_conv_layers_see_the_backbone(fitted, data):
+    from fashionzoo.plotting import conv_layers, feature_maps
+
+    names = conv_layers(fitted)
+    assert names[0] == "backbone/block1_conv1"
+    assert len(names) == 13
+    X, _ = data
+    maps = feature_maps(fitted, X[:2], layer="block1_conv1")
+    assert maps.shape == (2, 32, 32, 64)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # TensorFlow leaves its oneDNN CPU kernels off on some processors (AMD); they
 # train the zoo's conv nets up to 1.7x faster. Read when TensorFlow is
@@ -16,6 +16,38 @@ from typing import Any
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # what type checkers and editors see; at runtime: __getattr__
+    # ruff cannot see that __all__ (computed below) exports these.
+    from fashionzoo import (  # noqa: F401
+        datasets,
+        estimators,
+        evaluation,
+        exceptions,
+        models,
+        plotting,
+        testing,
+        transfer,
+        zoo,
+    )
+    from fashionzoo._config import config  # noqa: F401
+    from fashionzoo.estimators import (  # noqa: F401
+        CNN004Classifier,
+        CNNBN4Classifier,
+        CNNDropoutClassifier,
+        FastResNetClassifier,
+        LeNet5Classifier,
+        ResNetClassifier,
+        ZooClassifier,
+    )
+    from fashionzoo.evaluation import evaluate  # noqa: F401
+    from fashionzoo.export import export  # noqa: F401
+    from fashionzoo.transfer import TransferClassifier  # noqa: F401
+    from fashionzoo.zoo import (  # noqa: F401
+        create_estimator,
+        get_model_info,
+        list_models,
+    )
 
 # public name -> module that defines it
 _LAZY = {

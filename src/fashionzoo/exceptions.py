@@ -23,3 +23,7 @@ class UnknownModelError(FashionZooError, ValueError):
 
 class WeightsNotFoundError(FashionZooError, OSError):
     """Pretrained weights are neither cached nor downloadable."""
+
+
+class NotSquareWarning(UserWarning):
+    """Flat rows whose length is no square number of pixels were zero-padded."""

@@ -57,37 +57,6 @@ class HorizontalFlip(keras.layers.Layer):
         return input_shape
 
 
-def _is_augmentation(layer: Any) -> bool:
-    """Whether ``layer`` is an augmentation stack (identity at inference)."""
-    sublayers = list(getattr(layer, "layers", None) or [])
-    return bool(sublayers) and all(
-        type(sub).__name__.startswith("Random") for sub in sublayers
-    )
-
-
-def _without_augmentation(model: Any) -> Any:
-    """``model`` rebuilt with its augmentation stack left out, in inference mode.
-
-    The zoo's models are chains Input -> Rescaling -> [Resizing] ->
-    [augmentation] -> network. Augmentation layers are the identity at
-    inference but only when called with ``training=False``, which exporters
-    do not pass, so they are dropped; the network is called with
-    ``training=False`` so dropout and batch normalisation stay in inference
-    mode. Models of any other shape are wrapped whole in inference mode.
-    """
-    inputs = keras.Input(
-        shape=model.input.shape[1:], dtype=model.input.dtype, name="pixels"
-    )
-    layers = model.layers[1:]
-    if len(model.inputs) != 1 or not any(_is_augmentation(x) for x in layers):
-        return keras.Model(inputs, model(inputs, training=False), name=model.name)
-    x = inputs
-    for layer in layers:
-        if not _is_augmentation(layer):
-            x = layer(x, training=False)
-    return keras.Model(inputs, x, name=model.name)
-
-
 def inference_model(estimator: Any) -> Any:
     """The Keras model that computes the estimator's ``predict_proba``.
 
@@ -105,8 +74,10 @@ def inference_model(estimator: Any) -> Any:
     """
     from sklearn.utils.validation import check_is_fitted
 
+    from fashionzoo.models.parts import inference_model as without_augmentation
+
     check_is_fitted(estimator, "model_")
-    model = _without_augmentation(estimator.model_)
+    model = without_augmentation(estimator.model_)
     if getattr(estimator, "tta", False):
         inputs = keras.Input(
             shape=model.input.shape[1:], dtype=model.input.dtype, name="pixels"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
+from dataclasses import replace
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -25,8 +25,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from fashionzoo.estimators._base import ZooClassifier
+from fashionzoo.estimators._loop import PhaseResult
 from fashionzoo.estimators._seeding import seeded_build
-from fashionzoo.estimators._training import make_loss, make_optimizer
 
 # Imported here, not lazily: it registers the custom layers of the model
 # (BackbonePreprocess, InferenceMode), which unpickling a fitted estimator in a
@@ -42,11 +42,6 @@ from fashionzoo.models.backbones import (
 logger = logging.getLogger(__name__)
 
 __all__ = ["TransferClassifier"]
-
-# Up to this many batches, features and predictions are computed eagerly:
-# tracing a graph of the backbone costs more than it saves.
-# Up to this many steps, the small head trains eagerly, for the same reason.
-_EAGER_HEAD_MAX_STEPS = 8
 
 
 class TransferClassifier(ZooClassifier):
@@ -141,7 +136,11 @@ class TransferClassifier(ZooClassifier):
         Weights per class, multiplied into ``sample_weight``.
     warm_start : bool, default=False
         Continue from the fitted model on the next ``fit`` (both phases run
-        again from the current weights).
+        again from the current weights, each with a fresh optimizer and its
+        own schedule).
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks told of each whole fit, both phases, as of one
+        ``model.fit`` (see :class:`~fashionzoo.estimators.ZooClassifier`).
     random_state : int, RandomState instance or None, default=None
         Seeds the head, a randomly initialised backbone, dropout,
         augmentation and shuffling. An int gives the same predictions on
@@ -180,9 +179,10 @@ class TransferClassifier(ZooClassifier):
 
     Notes
     -----
-    ``partial_fit`` trains one phase-1 epoch (the head, backbone frozen);
-    fine-tuning runs only in ``fit``. Each phase starts a fresh optimizer,
-    and so does each ``partial_fit`` call.
+    ``partial_fit`` trains one phase-1 epoch of the whole model (backbone
+    frozen) at the constant ``learning_rate``, with one optimizer kept across
+    calls; fine-tuning runs only in ``fit``. Each phase of ``fit`` starts a
+    fresh optimizer.
 
     The backbone always runs in inference mode (wrapped in
     :class:`~fashionzoo.models.backbones.InferenceMode`): in Keras 3 a nested
@@ -252,6 +252,7 @@ class TransferClassifier(ZooClassifier):
         n_iter_no_change: int = 5,
         class_weight: dict[Any, float] | str | None = None,
         warm_start: bool = False,
+        callbacks: list[Any] | None = None,
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
@@ -277,6 +278,7 @@ class TransferClassifier(ZooClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
 
@@ -341,98 +343,77 @@ class TransferClassifier(ZooClassifier):
         self.input_size_ = size
         return model
 
-    def _compile(
-        self,
-        model: Any,
-        steps_per_epoch: int,
-        total_steps: int,
-        *,
-        learning_rate: float | None = None,
-        eager: bool = False,
-    ) -> None:
-        from fashionzoo._config import strategy_scope
-
-        with strategy_scope():
-            model.compile(
-                optimizer=make_optimizer(
-                    self.optimizer,
-                    self.learning_rate if learning_rate is None else learning_rate,
-                    weight_decay=self.weight_decay,
-                    schedule=self.lr_schedule,
-                    total_steps=total_steps,
-                ),
-                loss=make_loss(self.label_smoothing),
-                metrics=["accuracy"],
-                run_eagerly=eager,
-            )
-
     # ------------------------------------------------------------- training
-    def _fit(self, X, y, sample_weight, *, epochs: int, partial: bool, classes=None):
-        # fit runs both phases; partial_fit one head epoch.
-        self._fine_tune_pending = 0 if partial else self.fine_tune_epochs
-        try:
-            return super()._fit(
-                X, y, sample_weight, epochs=epochs, partial=partial, classes=classes
+    def _run_training(
+        self,
+        images: np.ndarray,
+        y_enc: np.ndarray,
+        sample_weight: np.ndarray,
+        *,
+        partial: bool,
+    ) -> bool:
+        """Phase 1 (the head), then phase 2 (fine-tuning) in ``fit``."""
+        from fashionzoo.estimators._loop import FitCallbacks
+
+        if partial:
+            self.backbone_.trainable = False
+            self.feature_time_ = 0.0
+            interrupted = super()._run_training(
+                images, y_enc, sample_weight, partial=True
             )
+            self._tag_phase(1)
+            return interrupted
+        self._incremental = False
+        data, held_out = self._epoch_batches(images, y_enc, sample_weight)
+        data = replace(data, epoch_offset=self.n_iter_)
+        callbacks = FitCallbacks(self.callbacks, self.model_)
+        try:
+            resume = callbacks.begin()
+            first = self._train_head(data, held_out, resume, callbacks)
+            self._tag_phase(1)
+            if first.interrupted:
+                return True
+            result = first
+            if self.fine_tune_epochs and not first.stopped_by_callback:
+                result = self._fine_tune(
+                    data, held_out, max(first.end_epoch, resume), callbacks
+                )
+                self._tag_phase(2)
+                if result.interrupted:
+                    return True
+            callbacks.end({k: v[-1] for k, v in self.history_.items() if v})
         finally:
-            del self._fine_tune_pending
+            callbacks.detach()
+        return False
 
-    def _uses_augmentation(self) -> bool:
-        return any(layer.name == "augmentation" for layer in self.model_.layers)
-
-    def _steps_per_epoch(self, n: int, y_enc: np.ndarray) -> int:
-        if self.early_stopping:
-            n = self._split_validation(n, y_enc)[0].size
-        return max(1, -(-n // self.batch_size))
-
-    def _train(
-        self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int
-    ) -> None:
-        fine_tune_epochs = getattr(self, "_fine_tune_pending", 0)
-        steps = self._steps_per_epoch(images.shape[0], y_enc)
-        backbone = self.backbone_
-        start = self.n_iter_
-
-        # Phase 1: the head on the frozen backbone.
-        backbone.trainable = False
+    def _train_head(self, data, held_out, resume: int, callbacks) -> Any:
+        """Phase 1: the head on the frozen backbone, on cached features if it can."""
+        self.backbone_.trainable = False
         self.feature_time_ = 0.0
         if self._uses_augmentation():
-            self._compile(self.model_, steps, steps * epochs)
-            super()._train(images, y_enc, sample_weight, epochs)
-            completed = self._phase_completed(start, epochs)
-        else:
-            completed = self._train_head_on_features(
-                images, y_enc, sample_weight, epochs
+            self._compile(self.model_, data.steps_per_epoch * self.epochs)
+            return self._train(
+                self.model_, data, resume, self.epochs, held_out, callbacks=callbacks
             )
-        self._tag_phase(1)
-
-        # Phase 2: fine-tune the top of the backbone at a small learning rate.
-        if fine_tune_epochs and completed:
-            self._unfreeze_top(backbone)
-            self._compile(
-                self.model_,
-                steps,
-                steps * fine_tune_epochs,
-                learning_rate=self.fine_tune_learning_rate,
-            )
-            super()._train(images, y_enc, sample_weight, fine_tune_epochs)
-            self._tag_phase(2)
-
-    def _extract_features(self, images: np.ndarray) -> np.ndarray:
-        """Pooled backbone features of ``images``, in batches, as float32."""
-        import keras
-
-        extractor = keras.Model(
-            self.model_.input,
-            self.model_.get_layer("features").output,
-            name="feature_extractor",
+        head_model, features = self._head_on_features(data.inputs)
+        if features is None:
+            return PhaseResult(start_epoch=resume, end_epoch=resume, interrupted=True)
+        self._compile(head_model, data.steps_per_epoch * self.epochs)
+        return self._train(
+            head_model,
+            replace(data, inputs=features),
+            resume,
+            self.epochs,
+            held_out,
+            callbacks=callbacks,
         )
-        return self._run_batches(extractor, images)
 
-    def _train_head_on_features(
-        self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int
-    ) -> bool:
-        """Phase 1 on cached features; returns False if interrupted."""
+    def _head_on_features(self, images: np.ndarray) -> tuple[Any, Any]:
+        """The head as a model on pooled features, and the features of ``images``.
+
+        The features are ``None`` when a ``KeyboardInterrupt`` stopped their
+        computation.
+        """
         import time
 
         import keras
@@ -441,13 +422,7 @@ class TransferClassifier(ZooClassifier):
         try:
             features = self._extract_features(images)
         except KeyboardInterrupt:
-            warnings.warn(
-                "Training interrupted while computing backbone features; the "
-                "head keeps its weights from before this fit.",
-                UserWarning,
-                stacklevel=6,
-            )
-            return False
+            return None, None
         self.feature_time_ = time.perf_counter() - start_time
         logger.info(
             "backbone features of %d images in %.2fs",
@@ -456,36 +431,30 @@ class TransferClassifier(ZooClassifier):
         )
         head = self.model_.get_layer("head")
         inputs = keras.Input(shape=features.shape[1:], name="features")
-        head_model = keras.Model(inputs, head(inputs), name="head_trainer")
-        steps = self._steps_per_epoch(features.shape[0], y_enc)
-        total = steps * epochs
-        self._compile(head_model, steps, total, eager=total <= _EAGER_HEAD_MAX_STEPS)
-        # The base class trains self.model_; point it at the head, which shares
-        # its layers (and so its weights) with the whole model.
-        model, self.model_ = self.model_, head_model
-        start = self.n_iter_
-        try:
-            super()._train(features, y_enc, sample_weight, epochs)
-        finally:
-            self.model_ = model
-        return self._phase_completed(start, epochs)
+        return keras.Model(inputs, head(inputs), name="head_trainer"), features
 
-    def _phase_completed(self, start: int, epochs: int) -> bool:
-        """Whether the epochs since ``start`` ran to the end or stopped early.
+    def _uses_augmentation(self) -> bool:
+        from fashionzoo.models.parts import has_augmentation
 
-        The base class stops a phase early only by early stopping, after
-        ``n_iter_no_change`` epochs without a better validation loss; fewer
-        epochs otherwise mean the fit was interrupted.
-        """
-        ran = self.n_iter_ - start
-        if ran >= epochs:
-            return True
-        patience = self.n_iter_no_change
-        losses = self.history_.get("val_loss", [])[-ran:] if ran else []
-        return (
-            self.early_stopping
-            and ran > patience
-            and min(losses[-patience:]) >= min(losses[:-patience])
+        return has_augmentation(self.model_)
+
+    def _extract_features(self, images: np.ndarray) -> np.ndarray:
+        """Pooled backbone features of ``images``, in batches, as float32."""
+        from fashionzoo.models.parts import feature_extractor
+
+        return self._run_batches(feature_extractor(self.model_), images)
+
+    def _fine_tune(self, data, held_out, first: int, callbacks) -> Any:
+        """Phase 2: the top of the backbone and the head, at a small learning rate."""
+        self._unfreeze_top(self.backbone_)
+        stop = first + self.fine_tune_epochs
+        self._compile(
+            self.model_,
+            data.steps_per_epoch * self.fine_tune_epochs,
+            learning_rate=self.fine_tune_learning_rate,
+        )
+        return self._train(
+            self.model_, data, first, stop, held_out, callbacks=callbacks
         )
 
     def _unfreeze_top(self, backbone: Any) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import copy
 import inspect
 import logging
-import time
-import warnings
+from dataclasses import replace
 from numbers import Integral, Real
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -19,23 +18,23 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
+from fashionzoo._backends._batches import EpochBatches
 from fashionzoo.estimators._generate import (
     estimator_docstring,
     hyperparameter_constraints,
     make_init,
 )
-from fashionzoo.estimators._seeding import (
-    epoch_rng,
-    seed_from_random_state,
-    seeded_build,
-)
-from fashionzoo.estimators._training import PlateauSchedule, make_loss, make_optimizer
+from fashionzoo.estimators._seeding import seed_from_random_state, seeded_build
+from fashionzoo.estimators._training import make_loss, make_optimizer
 from fashionzoo.estimators._validation import (
     IMAGE_SIDE,
     check_images,
     pixel_scale,
     to_images,
 )
+
+if TYPE_CHECKING:  # the loop imports Keras; estimators load it on first fit
+    from fashionzoo.estimators._loop import FitCallbacks, PhaseResult
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +56,10 @@ TRAINING_DEFAULTS: dict[str, Any] = {
     "n_iter_no_change": 5,
     "class_weight": None,
     "warm_start": False,
+    "callbacks": None,
     "random_state": None,
     "verbose": 0,
 }
-
-
-def _epoch_line(epoch: int, last: int, record: dict[str, float]) -> str:
-    """One progress line: ``Epoch 3/15 - 5.1s - loss: 0.4123 - ...``."""
-    metrics = " - ".join(
-        f"{key}: {value:.4g}" for key, value in record.items() if key != "epoch_time"
-    )
-    return f"Epoch {epoch}/{last} - {record['epoch_time']:.1f}s - {metrics}"
 
 
 class ZooClassifier(ClassifierMixin, BaseEstimator):
@@ -121,14 +113,15 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "warm_start": ["boolean"],
+        "callbacks": [list, tuple, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.__dict__.get("_model_name") and "__init__" not in cls.__dict__:
-            _generate_estimator(cls)
+        if cls.__dict__.get("_model_name"):
+            _complete_estimator(cls)
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
@@ -189,21 +182,31 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             model = keras.Model(inputs, outputs, name=type(self).__name__)
         return model
 
-    def _compile(self, model: Any, steps_per_epoch: int, total_steps: int) -> None:
+    def _compile(
+        self, model: Any, total_steps: int, *, learning_rate: float | None = None
+    ) -> None:
+        """Compile ``model`` with a fresh optimizer.
+
+        ``total_steps`` is the horizon of ``lr_schedule``; 0 means a constant
+        ``learning_rate`` (``partial_fit``).
+        """
         from fashionzoo._config import strategy_scope
 
+        schedule = self.lr_schedule if total_steps else None
         with strategy_scope():
             model.compile(
                 optimizer=make_optimizer(
                     self.optimizer,
-                    self.learning_rate,
+                    self.learning_rate if learning_rate is None else learning_rate,
                     weight_decay=self.weight_decay,
-                    schedule=self.lr_schedule,
+                    schedule=schedule,
                     total_steps=total_steps,
                 ),
                 loss=make_loss(self.label_smoothing),
                 metrics=["accuracy"],
             )
+            # Built now, so that BackupAndRestore can load its state into it.
+            model.optimizer.build(model.trainable_variables)
 
     # ------------------------------------------------------------------- fit
     def _check_fit_input(self, X, y, sample_weight, reset: bool):
@@ -217,8 +220,22 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 f"{y.shape[0]} labels. Pass one label per image."
             )
             raise ValueError(msg)
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        )
         return X, hw, y, sample_weight
+
+    def _check_callbacks(self) -> None:
+        import keras
+
+        for callback in self.callbacks or ():
+            if not isinstance(callback, keras.callbacks.Callback):
+                msg = (
+                    "callbacks must be a list of keras.callbacks.Callback "
+                    f"instances; got {type(callback).__name__}. Received: "
+                    f"callbacks={self.callbacks!r}"
+                )
+                raise TypeError(msg)
 
     def _initialize(self, X, hw, y, seed: int) -> None:
         encoder = LabelEncoder().fit(y)
@@ -228,19 +245,21 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 f"needs at least two. Check the labels you passed."
             )
             raise ValueError(msg)
-        # Build first, then replace the fitted state at once: a failure here
-        # leaves a previously fitted model untouched.
         self.pixel_scale_ = pixel_scale(X)
-        model = self._build_model(hw, len(encoder.classes_), seed)
+        self.model_ = self._build_model(hw, len(encoder.classes_), seed)
         self.classes_ = encoder.classes_
         self.image_shape_ = (*hw, 1)
-        self.model_ = model
         self.history_: dict[str, list[float]] = {}
         self.n_iter_ = 0
         self._seed = seed
+        self._incremental = False
 
     def fit(self, X, y, sample_weight=None) -> ZooClassifier:
         """Train the network on images X and labels y.
+
+        A new network is built unless ``warm_start=True`` and the estimator
+        is fitted: then training continues from the current weights, for
+        ``epochs`` epochs with a fresh optimizer and its own ``lr_schedule``.
 
         Parameters
         ----------
@@ -249,18 +268,29 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels (ints or strings).
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-image weights of the loss.
+            Non-negative per-image weights of the loss.
 
         Returns
         -------
         self : ZooClassifier
             The fitted estimator.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            Re-raised after an interrupt; the estimator keeps the weights
+            trained so far, with ``n_iter_`` and ``history_`` counting the
+            epochs it finished.
         """
-        self._validate_params()
-        return self._fit(X, y, sample_weight, epochs=self.epochs, partial=False)
+        return self._fit(X, y, sample_weight, partial=False)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None) -> ZooClassifier:
-        """Train one more epoch on X, y (initialising on the first call).
+        """Train one epoch on X, y (initialising on the first call).
+
+        Every call trains at the constant ``learning_rate`` whatever
+        ``lr_schedule`` says (the number of calls is not known in advance, so
+        no schedule can be laid out over them), with one optimizer kept
+        across calls, so its moment estimates carry over.
 
         Parameters
         ----------
@@ -271,18 +301,15 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         classes : array-like of shape (n_classes,), default=None
             All classes, needed on the first call if y does not hold all of them.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-image weights of the loss.
+            Non-negative per-image weights of the loss.
 
         Returns
         -------
         self : ZooClassifier
         """
-        first = not hasattr(self, "model_")
-        if first:
-            self._validate_params()
         if (
             classes is not None
-            and not first
+            and hasattr(self, "model_")
             and not np.array_equal(np.sort(np.asarray(classes)), self.classes_)
         ):
             msg = (
@@ -290,9 +317,11 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 f"call to partial_fit: {self.classes_!r}."
             )
             raise ValueError(msg)
-        return self._fit(X, y, sample_weight, epochs=1, partial=True, classes=classes)
+        return self._fit(X, y, sample_weight, partial=True, classes=classes)
 
-    def _fit(self, X, y, sample_weight, *, epochs: int, partial: bool, classes=None):
+    def _fit(self, X, y, sample_weight, *, partial: bool, classes=None):
+        self._validate_params()
+        self._check_callbacks()
         continuing = hasattr(self, "model_") and (partial or self.warm_start)
         X, hw, y, sample_weight = self._check_fit_input(
             X, y, sample_weight, reset=not continuing
@@ -313,7 +342,15 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             sample_weight = sample_weight * compute_sample_weight(
                 self._class_weight_encoded(), y_enc
             ).astype(np.float32)
-        self._train(to_images(X, hw), y_enc, sample_weight, epochs)
+        self.best_epoch_: int | None = None
+        interrupted = self._run_training(
+            to_images(X, hw), y_enc, sample_weight, partial=partial
+        )
+        if interrupted:
+            raise KeyboardInterrupt
+        from fashionzoo.estimators._loop import check_finite_weights
+
+        check_finite_weights(self.model_, self.history_)
         return self
 
     def _class_weight_encoded(self):
@@ -335,103 +372,121 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             idx, test_size=n_val, stratify=stratify, random_state=self._seed % (2**31)
         )
 
-    def _train(
-        self, images: np.ndarray, y_enc: np.ndarray, sample_weight, epochs: int
-    ) -> None:
-        from fashionzoo._config import batch_multiple, device_scope
+    def _epoch_batches(
+        self, inputs: np.ndarray, y_enc: np.ndarray, sample_weight: np.ndarray
+    ) -> tuple[EpochBatches, np.ndarray | None]:
+        """The training rows (seeded per-epoch order) and the held-out rows.
 
-        n = images.shape[0]
-        # Data parallelism on JAX splits every batch evenly over the devices:
-        # batches hold a multiple of the device count, and each epoch leaves
-        # out its last (fewer than that many) shuffled rows.
+        Data parallelism on JAX splits every batch evenly over the devices:
+        batches hold a multiple of the device count, and each epoch leaves
+        out its last (fewer than that many) shuffled rows.
+        """
+        from fashionzoo._config import batch_multiple
+
         multiple = batch_multiple()
-        batch_size = -(-self.batch_size // multiple) * multiple
-        validation = None
-        train_idx = None
+        targets = self._targets(y_enc)
+        rows = held_out = None
         if self.early_stopping:
-            train_idx, val_idx = self._split_validation(n, y_enc)
-            val_idx = val_idx[: max(multiple, val_idx.size - val_idx.size % multiple)]
-            validation = (
-                images[val_idx],
-                self._targets(y_enc[val_idx]),
-                sample_weight[val_idx],
-            )
-            n = train_idx.size
-        n_used = max(multiple, n - n % multiple)
-        steps = -(-n_used // batch_size)
-        if not getattr(self.model_, "optimizer", None) or not self.model_.compiled:
-            self._compile(self.model_, steps, steps * epochs)
-        last_epoch = self.n_iter_ + epochs
-        best = (np.inf, None, 0)
-        since_best = 0
-        plateau = PlateauSchedule()
+            rows, held_out = self._split_validation(len(inputs), y_enc)
+            held_out = held_out[
+                : max(multiple, held_out.size - held_out.size % multiple)
+            ]
+        data = EpochBatches(
+            inputs,
+            targets,
+            sample_weight,
+            batch_size=-(-self.batch_size // multiple) * multiple,
+            seed=self._seed,
+            rows=rows,
+            multiple=multiple,
+        )
+        return data, held_out
+
+    def _run_training(
+        self,
+        images: np.ndarray,
+        y_enc: np.ndarray,
+        sample_weight: np.ndarray,
+        *,
+        partial: bool,
+    ) -> bool:
+        """Train ``model_`` (one epoch for ``partial_fit``); True if interrupted."""
+        data, held_out = self._epoch_batches(images, y_enc, sample_weight)
+        if partial:
+            # Epochs are numbered by n_iter_, across calls; one constant-rate
+            # optimizer serves all the calls.
+            offset, first, stop = 0, self.n_iter_, self.n_iter_ + 1
+            if not self._incremental:
+                self._compile(self.model_, total_steps=0)
+                self._incremental = True
+        else:
+            offset, first, stop = self.n_iter_, 0, self.epochs
+            self._compile(self.model_, total_steps=data.steps_per_epoch * self.epochs)
+            self._incremental = False
+        result = self._train(
+            self.model_, replace(data, epoch_offset=offset), first, stop, held_out
+        )
+        return result.interrupted
+
+    def _train(
+        self,
+        model: Any,
+        data: EpochBatches,
+        first: int,
+        stop: int,
+        held_out: np.ndarray | None,
+        *,
+        callbacks: FitCallbacks | None = None,
+    ) -> PhaseResult:
+        """One phase of :func:`train_phase` on ``model``, recorded in the fitted state.
+
+        ``held_out`` rows of ``data``'s arrays are the validation set. Without
+        ``callbacks`` the phase is a whole fit: the user's callbacks are told
+        of it here.
+        """
+        from fashionzoo._config import device_scope
+        from fashionzoo.estimators._loop import FitCallbacks, train_phase
+
+        validation = None if held_out is None else data.take(held_out)
+        own = callbacks is None
+        if callbacks is None:
+            callbacks = FitCallbacks(self.callbacks, self.model_)
         try:
-            for _ in range(epochs):
-                order = epoch_rng(self._seed, self.n_iter_).permutation(n)[:n_used]
-                if train_idx is not None:
-                    order = train_idx[order]
-                start = time.perf_counter()
-                with device_scope():
-                    hist = self.model_.fit(
-                        images[order],
-                        self._targets(y_enc[order]),
-                        sample_weight=sample_weight[order],
-                        batch_size=batch_size,
-                        epochs=self.n_iter_ + 1,
-                        initial_epoch=self.n_iter_,
-                        shuffle=False,
-                        validation_data=validation,
-                        # Keras's own "Epoch k/k" header would count this
-                        # one-epoch call; the line below counts the fit.
-                        verbose=1 if self.verbose >= 2 else 0,
-                    )
-                self.n_iter_ += 1
-                record = {k: float(v[-1]) for k, v in hist.history.items()}
-                record["learning_rate"] = self._current_learning_rate()
-                record["epoch_time"] = time.perf_counter() - start
-                for key, value in record.items():
-                    self.history_.setdefault(key, []).append(value)
-                if self.verbose:  # on stdout, as scikit-learn's estimators print
-                    line = _epoch_line(self.n_iter_, last_epoch, record)
-                    print(line, flush=True)  # noqa: T201
-                if self.lr_schedule == "plateau":
-                    plateau.update(
-                        self.model_.optimizer, record.get("val_loss", record["loss"])
-                    )
-                if validation is not None:
-                    if record["val_loss"] < best[0]:
-                        best = (
-                            record["val_loss"],
-                            self.model_.get_weights(),
-                            self.n_iter_,
-                        )
-                        since_best = 0
-                    else:
-                        since_best += 1
-                        if since_best >= self.n_iter_no_change:
-                            logger.info("early stopping after epoch %d", self.n_iter_)
-                            break
-        except KeyboardInterrupt:
-            warnings.warn(
-                f"Training interrupted after {self.n_iter_} epoch(s); the model "
-                f"keeps the weights trained so far.",
-                UserWarning,
-                stacklevel=4,
-            )
-        if best[1] is not None and best[2] != self.n_iter_:
-            self.model_.set_weights(best[1])
-            self.best_epoch_ = best[2]
+            if own:
+                first = max(first, callbacks.begin())
+            with device_scope():
+                result = train_phase(
+                    model,
+                    data,
+                    epochs=stop,
+                    initial_epoch=first,
+                    validation=validation,
+                    patience=self.n_iter_no_change if validation is not None else None,
+                    plateau=self.lr_schedule == "plateau" and not self._incremental,
+                    callbacks=callbacks,
+                    last_epoch=data.epoch_offset + stop,
+                    verbose=self.verbose,
+                )
+            self._record(result, data.epoch_offset)
+            if own and not result.interrupted:
+                callbacks.end(_last_logs(result))
+        finally:
+            if own:
+                callbacks.detach()
+        return result
+
+    def _record(self, result: PhaseResult, offset: int) -> None:
+        """Add a phase's epochs to ``history_``, ``n_iter_`` and ``best_epoch_``."""
+        for key, values in result.history.items():
+            self.history_.setdefault(key, []).extend(values)
+        self.n_iter_ = offset + result.end_epoch
+        if result.best_epoch is not None:
+            self.best_epoch_ = offset + result.best_epoch + 1
 
     def _targets(self, y_enc: np.ndarray) -> np.ndarray:
         if self.label_smoothing:
             return np.eye(len(self.classes_), dtype=np.float32)[y_enc]
         return y_enc
-
-    def _current_learning_rate(self) -> float:
-        import keras
-
-        opt = self.model_.optimizer
-        return float(keras.ops.convert_to_numpy(opt.learning_rate))
 
     # --------------------------------------------------------------- predict
     def _predict_images(self, X) -> np.ndarray:
@@ -556,18 +611,29 @@ def estimator_defaults(model_name: str) -> dict[str, Any]:
     return {**spec.hyperparameters, **TRAINING_DEFAULTS, **spec.recipe}
 
 
-def _generate_estimator(cls: type[ZooClassifier]) -> None:
+def _complete_estimator(cls: type[ZooClassifier]) -> None:
+    """Constraints of a network's hyperparameters; ``__init__`` and doc if missing.
+
+    The zoo's own classes are written out in ``_cnn.py``; a network a user
+    registers gets its ``__init__`` and docstring generated here.
+    """
     from fashionzoo.models import get_model_spec
 
     spec = get_model_spec(cls._registered_name())
-    defaults = estimator_defaults(spec.name)
-    cls.__init__ = make_init(defaults, cls.__qualname__)  # type: ignore[method-assign]
     cls._parameter_constraints = {
         **ZooClassifier._parameter_constraints,
         **hyperparameter_constraints(spec.hyperparameters),
     }
-    doc = inspect.cleandoc(cls.__doc__ or f"The {spec.name} network as a classifier.")
-    summary, _, examples = doc.partition("Examples\n--------\n")
-    cls.__doc__ = estimator_docstring(summary.strip(), spec, defaults)
-    if examples:
-        cls.__doc__ += f"\nExamples\n--------\n{examples}"
+    if "__init__" in cls.__dict__:
+        return
+    defaults = estimator_defaults(spec.name)
+    cls.__init__ = make_init(defaults, cls.__qualname__)  # type: ignore[method-assign]
+    summary = inspect.cleandoc(
+        cls.__doc__ or f"The {spec.name} network as a classifier."
+    )
+    cls.__doc__ = estimator_docstring(summary, spec, defaults)
+
+
+def _last_logs(result: PhaseResult) -> dict[str, float]:
+    """The last epoch's logs, as Keras passes them to ``on_train_end``."""
+    return {k: v[-1] for k, v in result.history.items() if v and k != "epoch_time"}

@@ -1,10 +1,15 @@
-"""Write each estimator's ``__init__`` from its registered network.
+"""Write each estimator's ``__init__`` and docstring from its registered network.
 
 A zoo estimator's parameters are its network's hyperparameters (from the
 builder's signature) followed by the training parameters, with the defaults of
-the network's recipe. Like :mod:`dataclasses`, the ``__init__`` is generated
-as real source, so ``inspect.signature``, ``get_params`` and ``clone`` see
-ordinary keyword-only parameters, and ``__init__`` only stores them.
+the network's recipe.
+
+The zoo's own estimators are source code in ``_cnn.py``, generated once by
+``python -m fashionzoo.estimators._generate`` and committed (the way Keras
+generates its API files), so type checkers, editors and ``inspect.getsource``
+read real signatures; a test fails when the file and the registry drift
+apart. Networks a user registers get the same ``__init__`` at runtime from
+:func:`make_init` (like :mod:`dataclasses`, real source run with ``exec``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,13 @@ from typing import Any
 
 from sklearn.utils._param_validation import Interval
 
-__all__ = ["estimator_docstring", "hyperparameter_constraints", "make_init"]
+__all__ = [
+    "ESTIMATORS",
+    "estimator_docstring",
+    "hyperparameter_constraints",
+    "make_init",
+    "render_module",
+]
 
 
 def make_init(params: dict[str, Any], qualname: str) -> Any:
@@ -104,7 +115,14 @@ n_iter_no_change : int, default={n_iter_no_change}
 class_weight : dict, "balanced" or None, default={class_weight!r}
     Weights per class, multiplied into ``sample_weight``.
 warm_start : bool, default={warm_start}
-    Continue training the fitted model on the next ``fit``.
+    Continue training the fitted model on the next ``fit``, for ``epochs``
+    more epochs with a fresh optimizer and its own ``lr_schedule``.
+callbacks : list of keras.callbacks.Callback, default={callbacks!r}
+    Keras callbacks (``ModelCheckpoint``, ``CSVLogger``, ``BackupAndRestore``,
+    ``TerminateOnNaN``...) told of each whole ``fit`` as of one ``model.fit``;
+    ``self.model`` is ``model_``. ``fit`` uses the objects you pass (read
+    their state afterwards) and detaches them from the model at its end;
+    ``clone`` deep-copies them, like every parameter.
 random_state : int, RandomState instance or None, default={random_state!r}
     Seeds weights, dropout, augmentation and shuffling. An int gives the
     same predictions on every CPU run.
@@ -123,9 +141,10 @@ def estimator_docstring(summary: str, spec: Any, defaults: dict[str, Any]) -> st
         if spec.reported_accuracy
         else ""
     )
+    about = f"{spec.description}. {source}{reported}".rstrip()
     return (
         f"{summary}\n\n"
-        f"{spec.description}. {source}{reported}\n"
+        f"{about}\n"
         f"{spec.notes}\n\n"
         f"Parameters\n----------\n{model_doc}\n{training_doc}\n\n"
         "Attributes\n----------\n"
@@ -137,3 +156,152 @@ def estimator_docstring(summary: str, spec: Any, defaults: dict[str, Any]) -> st
         "See Also\n--------\n"
         "fashionzoo.create_estimator : Any zoo network by name.\n"
     )
+
+
+# ------------------------------------------------------ the committed classes
+#: The zoo's estimator classes: name -> (registered network, docstring summary,
+#: docstring examples).
+ESTIMATORS: dict[str, tuple[str, str, str]] = {
+    "LeNet5Classifier": (
+        "lenet5",
+        "LeNet-5 (study 001) as a scikit-learn classifier.",
+        """\
+>>> from sklearn.model_selection import cross_val_score
+>>> from fashionzoo import LeNet5Classifier
+>>> from fashionzoo.datasets import load_sample
+>>> X, y = load_sample(return_X_y=True)
+>>> cross_val_score(LeNet5Classifier(epochs=2), X, y, cv=5)  # doctest: +SKIP
+""",
+    ),
+    "CNNDropoutClassifier": (
+        "cnn_dropout",
+        "The dropout CNN of study 002 as a scikit-learn classifier.",
+        "",
+    ),
+    "CNNBN4Classifier": (
+        "cnn_bn4",
+        "The 4-block BatchNorm CNN of study 003 as a scikit-learn classifier.",
+        "",
+    ),
+    "ResNetClassifier": (
+        "resnet",
+        "The small-image ResNet of study 003 as a scikit-learn classifier.",
+        "",
+    ),
+    "CNN004Classifier": (
+        "cnn004",
+        "The 590,346-parameter CNN of study 004 as a scikit-learn classifier.",
+        "",
+    ),
+    "FastResNetClassifier": (
+        "fast_resnet",
+        'The zoo\'s fast narrow ResNet-9 (``create_estimator("best")``).',
+        """\
+>>> import fashionzoo
+>>> type(fashionzoo.create_estimator("best")).__name__
+'FastResNetClassifier'
+""",
+    ),
+}
+
+#: Type hints of the training parameters.
+TRAINING_TYPES: dict[str, str] = {
+    "epochs": "int",
+    "batch_size": "int",
+    "optimizer": "str",
+    "learning_rate": "float",
+    "lr_schedule": "str | None",
+    "weight_decay": "float",
+    "label_smoothing": "float",
+    "augment": "str | dict[str, Any] | bool | None",
+    "tta": "bool",
+    "early_stopping": "bool",
+    "validation_fraction": "float",
+    "n_iter_no_change": "int",
+    "class_weight": "dict[Any, float] | str | None",
+    "warm_start": "bool",
+    "callbacks": "list[Any] | None",
+    "random_state": "int | np.random.RandomState | None",
+    "verbose": "int",
+}
+
+_HEADER = '''"""The zoo's from-scratch networks as scikit-learn classifiers.
+
+GENERATED by ``python -m fashionzoo.estimators._generate`` from the model
+registry: do not edit by hand. Each class names a registered network; its
+``__init__`` takes the network's hyperparameters, then the training
+parameters with the recipe's defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fashionzoo.estimators._base import ZooClassifier
+
+__all__ = [
+{names}
+]
+'''
+
+
+def _literal(value: Any) -> str:
+    """``repr`` with double-quoted strings, as ruff formats them."""
+    import json
+
+    return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+def _class_source(name: str, model_name: str, summary: str, examples: str) -> str:
+    import inspect
+
+    from fashionzoo.estimators._base import estimator_defaults
+    from fashionzoo.models import get_model_spec
+
+    spec = get_model_spec(model_name)
+    defaults = estimator_defaults(model_name)
+    builder_params = inspect.signature(spec.builder).parameters
+    doc = estimator_docstring(summary, spec, defaults)
+    if examples:
+        doc += f"\nExamples\n--------\n{examples}"
+    doc = textwrap.indent(doc.rstrip() + "\n", "    ").replace("\\", "\\\\")
+    args = []
+    for param, default in defaults.items():
+        hint = TRAINING_TYPES.get(param) or str(builder_params[param].annotation)
+        args.append(f"        {param}: {hint} = {_literal(default)},")
+    body = "\n".join(f"        self.{param} = {param}" for param in defaults)
+    return (
+        f"class {name}(ZooClassifier):\n"
+        f'    """{doc.lstrip()}    """\n\n'
+        f"    _model_name = {_literal(model_name)}\n\n"
+        "    def __init__(\n        self,\n        *,\n"
+        + "\n".join(args)
+        + f"\n    ) -> None:\n{body}\n"
+    )
+
+
+def render_module() -> str:
+    """The source of ``_cnn.py``, from the registry.
+
+    Returns
+    -------
+    source : str
+    """
+    names = "\n".join(f"    {name!r}," for name in sorted(ESTIMATORS))
+    classes = [_class_source(name, *entry) for name, entry in ESTIMATORS.items()]
+    return _HEADER.format(names=names.replace("'", '"')) + "\n\n" + "\n\n".join(classes)
+
+
+def main() -> None:
+    """Write ``_cnn.py`` next to this module."""
+    from pathlib import Path
+
+    target = Path(__file__).with_name("_cnn.py")
+    target.write_text(render_module())
+    print(f"wrote {target}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

@@ -20,8 +20,11 @@ from collections.abc import Iterator
 from numbers import Integral
 from typing import Any
 
-import numpy as np
 from sklearn.utils import check_random_state
+
+from fashionzoo._backends._batches import epoch_rng
+
+__all__ = ["epoch_rng", "seed_from_random_state", "seeded_build"]
 
 _BUILD_LOCK = threading.RLock()
 _MAX_SEED = 2**31 - 1
@@ -50,8 +53,3 @@ def seeded_build(seed: int) -> Iterator[None]:
             yield
         finally:
             seed_generator.python_random = random
-
-
-def epoch_rng(seed: int, epoch: int) -> np.random.Generator:
-    """The generator that shuffles epoch ``epoch`` of a fit seeded with ``seed``."""
-    return np.random.default_rng([seed, epoch])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["PlateauSchedule", "make_loss", "make_optimizer", "make_schedule"]
+__all__ = ["make_loss", "make_optimizer", "make_schedule"]
 
 
 def make_schedule(name: str | None, learning_rate: float, total_steps: int) -> Any:
@@ -13,12 +13,12 @@ def make_schedule(name: str | None, learning_rate: float, total_steps: int) -> A
     ``None`` or ``"constant"`` keep ``learning_rate``; ``"cosine"`` decays it
     to 0 along a half cosine; ``"onecycle"`` warms up linearly from
     ``learning_rate / 25`` over the first 25% of steps, then decays along a
-    cosine to 0 (Smith & Topin, 2019). ``"plateau"`` starts constant and is
-    lowered between epochs by :class:`PlateauSchedule`.
+    cosine to 0 (Smith & Topin, 2019). ``"plateau"`` starts constant; the
+    training loop lowers it with Keras's ``ReduceLROnPlateau``.
     """
     import keras
 
-    if name in (None, "constant", "plateau"):  # plateau: see PlateauSchedule
+    if name in (None, "constant", "plateau"):  # plateau: ReduceLROnPlateau
         return learning_rate
     total_steps = max(int(total_steps), 1)
     if name == "cosine":
@@ -75,29 +75,3 @@ def make_loss(label_smoothing: float = 0.0) -> Any:
     if label_smoothing:
         return keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
     return keras.losses.SparseCategoricalCrossentropy()
-
-
-class PlateauSchedule:
-    """Halve the learning rate when the monitored loss stalls (study 003's schedule).
-
-    Like Keras's ``ReduceLROnPlateau(factor=0.5, patience=2, min_lr=1e-6)``,
-    but kept by the estimator across its one-epoch ``fit`` calls.
-    """
-
-    def __init__(self, factor: float = 0.5, patience: int = 2, min_lr: float = 1e-6):
-        self.factor, self.patience, self.min_lr = factor, patience, min_lr
-        self.best = float("inf")
-        self.wait = 0
-
-    def update(self, optimizer: Any, loss: float) -> None:
-        """Record one epoch's loss; lower ``optimizer``'s rate after ``patience`` stalls."""
-        if loss < self.best:
-            self.best, self.wait = loss, 0
-            return
-        self.wait += 1
-        if self.wait >= self.patience:
-            import keras
-
-            lr = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-            optimizer.learning_rate = max(lr * self.factor, self.min_lr)
-            self.wait = 0

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 from sklearn.utils.validation import validate_data
+
+from fashionzoo.exceptions import NotSquareWarning
 
 #: Side of the images the zoo networks are built for.
 IMAGE_SIDE = 28
@@ -61,6 +64,42 @@ def image_hw_for(n_features: int, image_hw: tuple[int, int] | None) -> tuple[int
     return side, side
 
 
+def check_flat_rows(n_features: int) -> None:
+    """Refuse or flag flat rows that do not form a square image.
+
+    A row of a square number of pixels plus one or two values (785 = 28x28 +
+    1: the Kaggle CSV read whole, label column included) is almost surely
+    pixels plus a label or an index: ValueError. Rows of another non-square
+    length are zero-padded to the next square image, with a warning.
+
+    Raises
+    ------
+    ValueError
+        The rows look like square images plus one or two extra columns.
+    """
+    side = math.isqrt(n_features)
+    if side * side == n_features:
+        return
+    for extra in (1, 2):
+        inner = math.isqrt(n_features - extra)
+        if inner >= 8 and inner * inner == n_features - extra:
+            msg = (
+                f"X has rows of {n_features} values: {inner}x{inner} = "
+                f"{inner * inner} pixels plus {extra} more. Is a label or index "
+                f"column still in the data (the Kaggle CSV's first column holds "
+                f"the label)? Drop it, e.g. X[:, {extra}:], or pass images "
+                f"shaped (n, height, width)."
+            )
+            raise ValueError(msg)
+    warnings.warn(
+        f"X has rows of {n_features} values, which is no square image; they are "
+        f"zero-padded to {side + 1}x{side + 1}. Pass images shaped (n, height, "
+        f"width) if they are not square, and drop any column that is not a pixel.",
+        NotSquareWarning,
+        stacklevel=6,  # the caller of fit
+    )
+
+
 def check_images(
     estimator: Any, X: Any, *, reset: bool, expected_hw: tuple[int, int] | None = None
 ) -> tuple[np.ndarray, tuple[int, int]]:
@@ -91,6 +130,8 @@ def check_images(
         ensure_all_finite=True,
         ensure_min_samples=1,
     )
+    if reset and image_hw is None:
+        check_flat_rows(X.shape[1])
     if X.size:
         lo, hi = X.min(), X.max()
         if lo < 0 or hi > 255:

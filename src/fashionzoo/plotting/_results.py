@@ -301,29 +301,6 @@ def plot_confident_errors(
 
 
 # --------------------------------------------------------------- feature maps
-def _conv_types() -> tuple[type, ...]:
-    import keras
-
-    return (
-        keras.layers.Conv2D,
-        keras.layers.SeparableConv2D,
-        keras.layers.DepthwiseConv2D,
-    )
-
-
-def _walk(model: Any, chain: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Chains (nested model, ..., conv layer) of every 2-D convolution, in order."""
-    import keras
-
-    found = []
-    for layer in model.layers:
-        if isinstance(layer, _conv_types()):
-            found.append((*chain, layer))
-        elif isinstance(layer, keras.Model):
-            found.extend(_walk(layer, (*chain, layer)))
-    return found
-
-
 def _model_of(estimator: Any) -> Any:
     model = getattr(estimator, "model_", estimator)
     if not hasattr(model, "layers"):
@@ -352,17 +329,19 @@ def conv_layers(estimator: Any) -> list[str]:
         Paths usable as ``layer=`` in :func:`feature_maps` and
         :func:`plot_feature_maps`.
     """
-    return [
-        "/".join(layer.name for layer in chain) for chain in _walk(_model_of(estimator))
-    ]
+    from fashionzoo.models.parts import convolution_paths
+
+    return list(convolution_paths(_model_of(estimator)))
 
 
 def _find_chain(model: Any, layer: str | int | None) -> tuple[Any, ...]:
-    chains = _walk(model)
-    if not chains:
+    from fashionzoo.models.parts import convolution_paths
+
+    found = convolution_paths(model)
+    if not found:
         msg = f"The model {model.name!r} has no Conv2D layer to show feature maps of."
         raise ValueError(msg)
-    paths = ["/".join(x.name for x in chain) for chain in chains]
+    paths, chains = list(found), list(found.values())
     if layer is None:
         return chains[0]
     if isinstance(layer, (int, np.integer)) and not isinstance(layer, bool):
@@ -387,25 +366,6 @@ def _find_chain(model: Any, layer: str | int | None) -> tuple[Any, ...]:
         msg = f"layer={layer!r} {what}; convolution layers: {', '.join(paths)}.{hint}"
         raise ValueError(msg)
     return matches[0]
-
-
-def _truncated(model: Any, chain: tuple[Any, ...]) -> Any:
-    """A keras.Model from ``model``'s input to the output of ``chain[-1]``.
-
-    A layer's output tensor lives in the graph of the model that holds it,
-    so a nested model is cut first and then applied to the tensor that feeds
-    it in its parent (the output of the layer before it: the zoo's outer
-    models are chains Input -> Rescaling -> [augmentation] -> network).
-    """
-    import keras
-
-    head, rest = chain[0], chain[1:]
-    if not rest:
-        return keras.Model(model.input, head.output, name=f"{head.name}_maps")
-    inner = _truncated(head, rest)
-    index = model.layers.index(head)
-    previous = model.input if index == 0 else model.layers[index - 1].output
-    return keras.Model(model.input, inner(previous), name=inner.name)
 
 
 def feature_maps(
@@ -440,7 +400,9 @@ def _maps(estimator: Any, model: Any, chain: tuple[Any, ...], images: ArrayLike)
 
     shape = tuple(getattr(estimator, "image_shape_", model.input.shape[1:]))
     x = np.asarray(images, dtype=np.float32).reshape((-1, *shape))
-    sub = _truncated(model, chain)
+    from fashionzoo.models.parts import output_model
+
+    sub = output_model(model, chain)
     return np.asarray(
         keras.ops.convert_to_numpy(sub(x, training=False)), dtype=np.float32
     )

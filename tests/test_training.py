@@ -1,0 +1,314 @@
+"""The training core: every trained epoch learns, Keras callbacks, interrupts.
+
+Tests of training check behaviour: the weights changed, the loss fell, the
+learning rate used was above 0.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import HalvingGridSearchCV, cross_val_score
+
+from fashionzoo.estimators import LeNet5Classifier
+
+FAST = {"units_1": 16, "units_2": 8, "batch_size": 16, "learning_rate": 0.01}
+SCHEDULES = [None, "constant", "cosine", "onecycle", "plateau"]
+
+
+def lenet(**params):
+    return LeNet5Classifier(**{**FAST, "epochs": 3, "random_state": 0, **params})
+
+
+def weights(est):
+    return [w.copy() for w in est.model_.get_weights()]
+
+
+def largest_change(before, after):
+    return max(float(np.abs(a - b).max()) for a, b in zip(before, after, strict=True))
+
+
+class Record(keras.callbacks.Callback):
+    """Records the events it gets and the weights at the start of training."""
+
+    def __init__(self):
+        super().__init__()
+        self.events = []
+
+    def on_train_begin(self, logs=None):
+        self.events.append("train_begin")
+        self.start_weights = [w.copy() for w in self.model.get_weights()]
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.events.append(epoch)
+
+    def on_train_end(self, logs=None):
+        self.events.append("train_end")
+
+
+class InterruptAt(keras.callbacks.Callback):
+    """Raises KeyboardInterrupt in the middle of epoch ``epoch`` (0-based)."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._epoch == self.epoch and batch == 1:
+            raise KeyboardInterrupt
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+
+class StopAfter(keras.callbacks.Callback):
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            self.model.stop_training = True
+
+
+# ------------------------------------------------ every trained epoch learns
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_fit_then_warm_start_both_learn(tiny_data, schedule):
+    X, y = tiny_data
+    record = Record()
+    est = lenet(lr_schedule=schedule, warm_start=True, callbacks=[record])
+    est.fit(X, y)
+    first = weights(est)
+    assert largest_change(record.start_weights, first) > 1e-3
+    est.fit(X, y)
+    assert largest_change(first, weights(est)) > 1e-3
+    assert est.n_iter_ == 6
+    lrs = est.history_["learning_rate"]
+    assert len(lrs) == 6
+    assert min(lrs) > 0, lrs
+    # Each warm-start fit runs its own schedule over its own epochs.
+    np.testing.assert_allclose(lrs[3:], lrs[:3], rtol=1e-6)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_partial_fit_learns_on_every_call(tiny_data, schedule):
+    X, y = tiny_data
+    est = lenet(lr_schedule=schedule)
+    est.fit(X, y)
+    for _ in range(3):
+        before = weights(est)
+        est.partial_fit(X, y)
+        assert largest_change(before, weights(est)) > 1e-4
+    fresh = lenet(lr_schedule=schedule)
+    for _ in range(3):
+        fresh.partial_fit(X, y, classes=[0, 1, 2])
+    for trained in (est, fresh):
+        losses = trained.history_["loss"][-3:]
+        assert losses[0] > losses[1] > losses[2], losses
+        lrs = trained.history_["learning_rate"][-3:]
+        # partial_fit trains at the constant learning_rate.
+        np.testing.assert_allclose(lrs, FAST["learning_rate"], rtol=1e-6)
+    assert est.n_iter_ == 6
+    assert fresh.n_iter_ == 3
+
+
+def test_plateau_halves_the_rate_after_two_epochs_without_progress():
+    from fashionzoo._backends._batches import EpochBatches
+    from fashionzoo.estimators._loop import train_phase
+
+    # Zero inputs into a bias-free layer: the loss is the same in every epoch.
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, use_bias=False)])
+    model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy")
+    n = 8
+    data = EpochBatches(
+        np.zeros((n, 4), np.float32),
+        np.zeros(n, np.int32),
+        np.ones(n, np.float32),
+        batch_size=4,
+        seed=0,
+    )
+    result = train_phase(model, data, epochs=5, plateau=True)
+    np.testing.assert_allclose(
+        result.history["learning_rate"], [0.1, 0.1, 0.1, 0.05, 0.05], rtol=1e-6
+    )
+
+
+def test_schedules_shape_the_rate(tiny_data):
+    X, y = tiny_data
+    cos = lenet(lr_schedule="cosine").fit(X, y).history_["learning_rate"]
+    assert cos[0] > cos[1] > cos[2] > 0
+    one = lenet(epochs=4, lr_schedule="onecycle").fit(X, y).history_["learning_rate"]
+    assert one[0] < one[1]
+    assert one[1] > one[3] > 0
+
+
+# -------------------------------------------------------------- early stopping
+def test_early_stopping_restores_the_best_weights_and_resets(tiny_data):
+    X, y = tiny_data
+    record = Record()
+    est = lenet(
+        epochs=12,
+        early_stopping=True,
+        n_iter_no_change=2,
+        validation_fraction=0.2,
+        learning_rate=0.05,
+        callbacks=[record],
+    )
+    est.fit(X, y)
+    val = est.history_["val_loss"]
+    best = int(np.argmin(val)) + 1
+    assert est.best_epoch_ == best
+    assert est.n_iter_ == len(val)
+    assert est.n_iter_ == 12 or est.n_iter_ == best + 2
+    est.set_params(early_stopping=False).fit(X, y)
+    assert est.best_epoch_ is None
+
+
+# ------------------------------------------------------------------- callbacks
+def test_callbacks_see_one_fit(tiny_data):
+    X, y = tiny_data
+    record = Record()
+    est = lenet(callbacks=[record]).fit(X, y)
+    assert record.events == ["train_begin", 0, 1, 2, "train_end"]
+    assert record.model is None  # let go of the model after the fit
+    record.events.clear()
+    est.partial_fit(X, y)
+    assert record.events == ["train_begin", 3, "train_end"]
+
+
+def test_callback_can_stop_training(tiny_data):
+    X, y = tiny_data
+    est = lenet(epochs=5, callbacks=[StopAfter(1)]).fit(X, y)
+    assert est.n_iter_ == 2
+    assert len(est.history_["loss"]) == 2
+
+
+def test_clone_deep_copies_callbacks_and_pickles(tiny_data):
+    import pickle
+
+    X, y = tiny_data
+    record = Record()
+    est = lenet(callbacks=[record]).fit(X, y)
+    copy_ = clone(est)
+    assert copy_.callbacks[0] is not record
+    assert isinstance(copy_.callbacks[0], Record)
+    assert copy_.callbacks[0].events == record.events
+    restored = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
+
+
+def test_csv_logger_gets_every_epoch(tiny_data, tmp_path):
+    X, y = tiny_data
+    path = tmp_path / "log.csv"
+    est = lenet(callbacks=[keras.callbacks.CSVLogger(str(path))]).fit(X, y)
+    with path.open() as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["epoch"]) for r in rows] == [0, 1, 2]
+    np.testing.assert_allclose(
+        [float(r["loss"]) for r in rows], est.history_["loss"], rtol=1e-5
+    )
+    assert all(float(r["learning_rate"]) > 0 for r in rows)
+
+
+def test_model_checkpoint_saves_the_whole_model(tiny_data, tmp_path):
+    X, y = tiny_data
+    path = tmp_path / "best.keras"
+    est = lenet(callbacks=[keras.callbacks.ModelCheckpoint(str(path))]).fit(X, y)
+    loaded = keras.saving.load_model(path)
+    images = X[..., None].astype(np.float32)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded(images)), est.predict_proba(X), atol=1e-6
+    )
+
+
+def test_backup_and_restore_resumes_an_interrupted_fit(tiny_data, tmp_path):
+    X, y = tiny_data
+    backup = str(tmp_path / "backup")
+    whole = lenet(epochs=4).fit(X, y)
+    est = lenet(
+        epochs=4,
+        callbacks=[keras.callbacks.BackupAndRestore(backup), InterruptAt(2)],
+    )
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    assert est.n_iter_ == 2
+    resumed = lenet(epochs=4, callbacks=[keras.callbacks.BackupAndRestore(backup)])
+    record = Record()
+    resumed.set_params(callbacks=[*resumed.callbacks, record]).fit(X, y)
+    assert record.events == ["train_begin", 2, 3, "train_end"]
+    assert resumed.n_iter_ == 4
+    # The same batches in the same order, from the same weights and
+    # optimizer state: the resumed fit is the uninterrupted one.
+    np.testing.assert_allclose(
+        resumed.predict_proba(X), whole.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_tensorboard_writes_event_files(tiny_data, tmp_path):
+    X, y = tiny_data
+    lenet(callbacks=[keras.callbacks.TensorBoard(str(tmp_path))]).fit(X, y)
+    assert list((tmp_path / "train").glob("events.out.tfevents.*"))
+
+
+def test_terminate_on_nan_stops_and_the_fit_says_it_diverged(tiny_data):
+    X, y = tiny_data
+    est = lenet(
+        epochs=5,
+        optimizer="sgd",
+        learning_rate=1e12,
+        callbacks=[keras.callbacks.TerminateOnNaN()],
+    )
+    with pytest.raises(ValueError, match=r"diverged.*epoch 1.*learning_rate"):
+        est.fit(X, y)
+    assert est.n_iter_ == 1
+
+
+def test_callbacks_must_be_keras_callbacks(tiny_data):
+    X, y = tiny_data
+    with pytest.raises(
+        TypeError, match=r"keras\.callbacks\.Callback.*got builtin_function_or_method"
+    ):
+        lenet(callbacks=[print]).fit(X, y)
+
+
+# ------------------------------------------------------------------ interrupts
+def test_interrupt_keeps_the_finished_epochs_and_reraises(tiny_data):
+    X, y = tiny_data
+    est = lenet(epochs=5, callbacks=[InterruptAt(1)])
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    assert est.n_iter_ == 1
+    assert all(len(v) == 1 for v in est.history_.values())
+    assert est.predict_proba(X).shape == (len(X), 3)
+    # The estimator stays usable: the next partial_fit continues.
+    est.set_params(callbacks=None).partial_fit(X, y)
+    assert est.n_iter_ == 2
+
+
+def test_interrupt_stops_cross_validation(tiny_data):
+    X, y = tiny_data
+    with pytest.raises(KeyboardInterrupt):
+        cross_val_score(lenet(callbacks=[InterruptAt(1)]), X, y, cv=3)
+
+
+# ------------------------------------------------------------ budgeted search
+def test_halving_search_over_epochs(tiny_data):
+    X, y = tiny_data
+    search = HalvingGridSearchCV(
+        lenet(),
+        {"learning_rate": [0.03, 0.02, 0.01, 0.005]},
+        resource="epochs",
+        min_resources=1,
+        max_resources=4,
+        factor=2,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
+    assert list(search.n_resources_) == [1, 2, 4]
+    assert search.best_estimator_.epochs == 4
+    assert search.best_estimator_.n_iter_ == 4
