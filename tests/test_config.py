@@ -9,7 +9,6 @@ GPUs) run in fresh subprocesses, launched together to share the import time.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib.util
 import json
 import logging
@@ -21,9 +20,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from fashionzoo import _config
+from fashionzoo import _backends, _config
+from fashionzoo._backends import tensorflow as tf_backend
 from fashionzoo._config import (
-    Config,
     DeviceNotFoundError,
     device_scope,
     ensure_configured,
@@ -39,21 +38,17 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 # ----------------------------------------------------------------- fixtures
 @pytest.fixture
 def fresh(monkeypatch):
-    """Default settings and an unconfigured state; both restored afterwards."""
-    for f in dataclasses.fields(Config):
-        default = "auto" if f.name != "n_threads" else None
-        monkeypatch.setattr(_config.config, f.name, default)
-    monkeypatch.setattr(_config, "_state", _config._State())
-    for var in _config._THREAD_ENV_VARS:
+    """Default settings from a clean environment, an unconfigured state."""
+    for var in (*_config.ENV_VARS.values(), *_config.THREAD_ENV_VARS):
         monkeypatch.delenv(var, raising=False)
-    return _config.config
+    monkeypatch.setattr(_config, "_settings", {})
+    monkeypatch.setattr(_config, "_state", _config._State())
 
 
 class FakeDistribution:
     """Stands in for MirroredStrategy / DataParallel: records its scope."""
 
-    def __init__(self, backend, devices):
-        self.backend = backend
+    def __init__(self, devices):
         self.devices = list(devices)
         self.active = False
 
@@ -66,25 +61,44 @@ class FakeDistribution:
             self.active = False
 
 
+class FakeBackend:
+    """A backend module that sees the GPUs in ``gpus`` and records its calls."""
+
+    DATA_PARALLEL = True
+    __name__ = "fashionzoo._backends.fake"
+
+    def __init__(self):
+        self.gpus: list[dict] = []
+        self.runtime_calls = 0
+        self.pins: list[tuple] = []
+        self.runtime_notes: list[str] = []
+
+    def list_gpus(self):
+        return list(self.gpus)
+
+    def gpu_count(self):
+        return len(self.gpus)
+
+    def configure_runtime(self, n_threads, source):
+        self.runtime_calls += 1
+        return list(self.runtime_notes)
+
+    def pin_device(self, kind, index):
+        self.pins.append((kind, index))
+
+    def make_distribution(self, devices):
+        return FakeDistribution(devices)
+
+    def runtime_details(self):
+        return {"backend_version": "fake"}
+
+
 @pytest.fixture
-def fake_gpus(fresh, monkeypatch):
-    """A TensorFlow process that sees the GPUs the test sets in ``gpus``."""
-    calls = {"runtime": 0, "pin": []}
-    gpus: list[dict] = []
-
-    def runtime(backend, n_threads, source):
-        calls["runtime"] += 1
-
-    def pin(backend, kind, index):
-        calls["pin"].append((kind, index))
-
-    monkeypatch.setattr(_config, "_backend", lambda: "tensorflow")
-    monkeypatch.setattr(_config, "_gpu_count", lambda backend: len(gpus))
-    monkeypatch.setattr(_config, "list_gpus", lambda: list(gpus))
-    monkeypatch.setattr(_config, "_configure_runtime", runtime)
-    monkeypatch.setattr(_config, "_pin_device", pin)
-    monkeypatch.setattr(_config, "_make_distribution", FakeDistribution)
-    return gpus, calls
+def fake_backend(fresh, monkeypatch):
+    """The one seam: ``_backends.current`` returns a :class:`FakeBackend`."""
+    backend = FakeBackend()
+    monkeypatch.setattr(_backends, "current", lambda: backend)
+    return backend
 
 
 def gpu(major, minor=0):
@@ -94,73 +108,118 @@ def gpu(major, minor=0):
 # ------------------------------------------------------------------ import
 def test_import_configures_nothing():
     code = (
-        "import sys, fashionzoo\n"
-        "cfg = fashionzoo.config\n"
-        "cfg.device = 'cpu'\n"
+        "import os, sys, fashionzoo\n"
+        "fashionzoo.set_config(device='cpu')\n"
+        "fashionzoo.config.n_threads = 2\n"
         "heavy = [m for m in ('keras', 'tensorflow', 'jax', 'torch') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
         "assert fashionzoo._config._state.settings is None\n"
+        "assert 'TF_ENABLE_ONEDNN_OPTS' not in os.environ\n"
+        "from fashionzoo import _keras\n"
+        "assert os.environ['TF_ENABLE_ONEDNN_OPTS'] == '1'\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, env=env)
 
 
 # ---------------------------------------------------------------- settings
+@pytest.mark.usefixtures("fresh")
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "expected"),
     [
-        {},
-        {"device": "cpu"},
-        {"device": "GPU"},
-        {"device": "gpu:3"},
-        {"mixed_precision": "mixed_bfloat16"},
-        {"mixed_precision": "float32"},
-        {"distribute": "off"},
-        {"n_threads": 1},
-        {"n_threads": 16},
+        ({}, {}),
+        ({"device": "cpu"}, {"device": "cpu"}),
+        ({"device": "GPU"}, {"device": "gpu"}),
+        ({"device": "gpu:3"}, {"device": "gpu:3"}),
+        ({"mixed_precision": "mixed_bfloat16"}, {"mixed_precision": "mixed_bfloat16"}),
+        ({"distribute": "off"}, {"distribute": "off"}),
+        ({"n_threads": 1}, {"n_threads": 1}),
+        ({"n_threads": "16"}, {"n_threads": 16}),
     ],
 )
-def test_validate_accepts(changes):
-    Config(**changes).validate()
+def test_set_config_accepts(changes, expected):
+    defaults = {
+        "device": "auto",
+        "mixed_precision": "auto",
+        "distribute": "auto",
+        "n_threads": "auto",
+    }
+    _config.set_config(**changes)
+    assert _config.get_config() == {**defaults, **expected}
 
 
+@pytest.mark.usefixtures("fresh")
 @pytest.mark.parametrize(
     ("changes", "match"),
     [
-        ({"device": "cuda"}, "config.device must be .*Received: device='cuda'"),
+        ({"device": "cuda"}, "device must be .*Received: device='cuda'"),
         ({"device": "gpu:"}, "Received: device='gpu:'"),
         ({"device": "gpu:x"}, "Received: device='gpu:x'"),
         ({"device": "cpu:0"}, "Received: device='cpu:0'"),
-        ({"device": None}, "Received: device=None"),
+        ({"device": 3}, "Received: device=3"),
         ({"mixed_precision": "float16"}, "mixed_precision='float16'"),
-        ({"distribute": "mirrored"}, "config.distribute must be one of"),
+        ({"distribute": "mirrored"}, "distribute must be one of"),
         ({"distribute": False}, "Received: distribute=False"),
         ({"n_threads": 0}, "n_threads=0"),
         ({"n_threads": True}, "n_threads=True"),
-        ({"n_threads": "four"}, "FASHIONZOO_NUM_THREADS.*n_threads='four'"),
+        ({"n_threads": "four"}, "n_threads='four'"),
     ],
 )
-def test_validate_rejects(changes, match):
+def test_set_config_rejects_at_once(changes, match):
+    before = _config.get_config()
     with pytest.raises(ValueError, match=match):
-        Config(**changes).validate()
+        _config.set_config(**changes)
+    assert _config.get_config() == before
 
 
-def test_settings_read_from_environment(monkeypatch):
+@pytest.mark.usefixtures("fresh")
+def test_config_attributes_go_through_set_config():
+    import fashionzoo
+
+    assert fashionzoo.config is _config.config
+    fashionzoo.config.device = "cpu"
+    assert fashionzoo.get_config()["device"] == "cpu"
+    assert fashionzoo.config.device == "cpu"
+    with pytest.raises(ValueError, match="device='cuda'"):
+        fashionzoo.config.device = "cuda"
+    with pytest.raises(AttributeError, match="no setting 'devise'"):
+        fashionzoo.config.devise = "cpu"
+
+
+@pytest.mark.usefixtures("fresh")
+def test_config_context_restores():
+    _config.set_config(device="cpu")
+    with _config.config_context(mixed_precision="float32", device="gpu"):
+        assert _config.get_config()["mixed_precision"] == "float32"
+        assert _config.get_config()["device"] == "gpu"
+    assert _config.get_config()["mixed_precision"] == "auto"
+    assert _config.get_config()["device"] == "cpu"
+    with (
+        pytest.raises(ValueError, match="distribute"),
+        _config.config_context(distribute="everywhere"),
+    ):
+        pass
+
+
+@pytest.mark.usefixtures("fresh")
+def test_settings_default_to_the_environment(monkeypatch):
     monkeypatch.setenv("FASHIONZOO_DEVICE", "gpu:1")
     monkeypatch.setenv("FASHIONZOO_PRECISION", "float32")
     monkeypatch.setenv("FASHIONZOO_DISTRIBUTE", "off")
     monkeypatch.setenv("FASHIONZOO_NUM_THREADS", "3")
-    assert Config() == Config(
-        device="gpu:1", mixed_precision="float32", distribute="off", n_threads=3
-    )
+    assert _config.get_config() == {
+        "device": "gpu:1",
+        "mixed_precision": "float32",
+        "distribute": "off",
+        "n_threads": 3,
+    }
+
+
+@pytest.mark.usefixtures("fresh")
+def test_a_bad_environment_variable_is_named(monkeypatch):
     monkeypatch.setenv("FASHIONZOO_NUM_THREADS", "lots")
-    with pytest.raises(ValueError, match="n_threads='lots'"):
-        Config().validate()
-
-
-def test_public_config_is_the_module_config():
-    import fashionzoo
-
-    assert fashionzoo.config is _config.config
+    with pytest.raises(ValueError, match="FASHIONZOO_NUM_THREADS='lots'"):
+        _config.get_config()
 
 
 # --------------------------------------------------------------- decisions
@@ -177,31 +236,29 @@ def test_public_config_is_the_module_config():
     ],
 )
 def test_resolve_device(device, n_gpus, expected):
-    assert _config._resolve_device(device, n_gpus) == expected
+    assert _config.resolve_device(device, n_gpus) == expected
 
 
 @pytest.mark.parametrize(
     ("device", "n_gpus", "match"),
     [
-        ("gpu", 0, r"config.device='gpu', but the Keras backend sees no GPU\."),
+        ("gpu", 0, r"device='gpu', but the Keras backend sees no GPU\."),
         ("gpu:0", 0, "sees no GPU"),
         ("gpu:2", 2, r"sees 2 GPU\(s\), gpu:0 to gpu:1"),
     ],
 )
-def test_resolve_device_without_that_gpu(monkeypatch, device, n_gpus, match):
-    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+def test_resolve_device_without_that_gpu(device, n_gpus, match):
     with pytest.raises(DeviceNotFoundError, match=match) as info:
-        _config._resolve_device(device, n_gpus)
-    assert "config.device = 'auto'" in str(info.value)
+        _config.resolve_device(device, n_gpus)
+    assert "set_config(device='auto')" in str(info.value)
     assert "CUDA_VISIBLE_DEVICES" not in str(info.value)
     assert isinstance(info.value, FashionZooError)
     assert isinstance(info.value, RuntimeError)
 
 
-def test_device_error_names_cuda_visible_devices(monkeypatch):
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
+def test_device_error_names_cuda_visible_devices():
     with pytest.raises(DeviceNotFoundError, match="CUDA_VISIBLE_DEVICES='-1'"):
-        _config._resolve_device("gpu", 0)
+        _config.resolve_device("gpu", 0, cuda_visible_devices="-1")
 
 
 @pytest.mark.parametrize(
@@ -223,100 +280,93 @@ def test_device_error_names_cuda_visible_devices(monkeypatch):
     ],
 )
 def test_choose_precision(setting, gpus, on_gpu, expected):
-    assert _config._choose_precision(setting, gpus, on_gpu=on_gpu) == expected
+    assert _config.choose_precision(setting, gpus, on_gpu=on_gpu) == expected
 
 
 @pytest.mark.parametrize(
-    ("distribute", "kind", "index", "n_gpus", "backend", "expected"),
+    ("distribute", "kind", "index", "n_gpus", "data_parallel", "expected"),
     [
-        ("auto", "auto", None, 0, "tensorflow", []),
-        ("auto", "auto", None, 1, "tensorflow", []),
-        ("auto", "auto", None, 2, "tensorflow", [0, 1]),
-        ("auto", "gpu", None, 4, "jax", [0, 1, 2, 3]),
-        ("auto", "gpu", 1, 4, "tensorflow", []),  # one GPU asked for
-        ("auto", "cpu", None, 4, "tensorflow", []),
-        ("off", "auto", None, 4, "tensorflow", []),
-        ("auto", "auto", None, 4, "torch", []),  # no in-process mechanism
+        ("auto", "auto", None, 0, True, []),
+        ("auto", "auto", None, 1, True, []),
+        ("auto", "auto", None, 2, True, [0, 1]),
+        ("auto", "gpu", None, 4, True, [0, 1, 2, 3]),
+        ("auto", "gpu", 1, 4, True, []),  # one GPU asked for
+        ("auto", "cpu", None, 4, True, []),
+        ("off", "auto", None, 4, True, []),
+        ("auto", "auto", None, 4, False, []),  # torch: no in-process mechanism
     ],
 )
-def test_choose_replicas(distribute, kind, index, n_gpus, backend, expected):
+def test_choose_replicas(distribute, kind, index, n_gpus, data_parallel, expected):
     assert (
-        _config._choose_replicas(distribute, kind, index, n_gpus, backend) == expected
+        _config.choose_replicas(distribute, kind, index, n_gpus, data_parallel)
+        == expected
     )
 
 
 @pytest.mark.parametrize(
     ("n_threads", "env", "expected"),
     [
-        (None, {}, (None, None)),
-        (None, {"OMP_NUM_THREADS": "1"}, (1, "OMP_NUM_THREADS")),  # dask nanny
-        (None, {"OMP_NUM_THREADS": "4,2"}, (4, "OMP_NUM_THREADS")),
-        (None, {"MKL_NUM_THREADS": "2"}, (2, "MKL_NUM_THREADS")),
+        ("auto", {}, (None, None)),
+        ("auto", {"OMP_NUM_THREADS": "1"}, (1, "OMP_NUM_THREADS")),  # dask nanny
+        ("auto", {"OMP_NUM_THREADS": "4,2"}, (4, "OMP_NUM_THREADS")),
+        ("auto", {"MKL_NUM_THREADS": "2"}, (2, "MKL_NUM_THREADS")),
         (
-            None,
+            "auto",
             {"OMP_NUM_THREADS": "0", "MKL_NUM_THREADS": "3"},
             (3, "MKL_NUM_THREADS"),
         ),
-        (None, {"OMP_NUM_THREADS": "many"}, (None, None)),
-        (6, {"OMP_NUM_THREADS": "1"}, (6, "config.n_threads")),
+        ("auto", {"OMP_NUM_THREADS": "many"}, (None, None)),
+        (6, {"OMP_NUM_THREADS": "1"}, (6, "n_threads")),
     ],
 )
-def test_thread_cap(fresh, monkeypatch, n_threads, env, expected):
-    fresh.n_threads = n_threads
-    for var, value in env.items():
-        monkeypatch.setenv(var, value)
-    assert _config._thread_cap() == expected
+def test_thread_cap(n_threads, env, expected):
+    assert _config.thread_cap(n_threads, env) == expected
 
 
-# ------------------------------------------------- ensure_configured, fakes
-@pytest.mark.usefixtures("fake_gpus")
-def test_gpu_without_gpu_raises_until_fixed():
-    _config.config.device = "gpu"
+# ---------------------------------------- ensure_configured, a fake backend
+def test_gpu_without_gpu_raises_until_fixed(fake_backend):
+    _config.set_config(device="gpu")
     with pytest.raises(DeviceNotFoundError):
         ensure_configured()
     assert _config._state.settings is None  # not marked configured
-    _config.config.device = "auto"
+    _config.set_config(device="auto")
     ensure_configured()
     assert _config._state.settings is not None
     assert _config._state.policy is None
     assert _config._state.distribution is None
 
 
-def test_reconfigures_only_when_a_setting_changes(fake_gpus):
-    gpus, calls = fake_gpus
-    gpus.extend([gpu(7, 5)])
+def test_reconfigures_only_when_a_setting_changes(fake_backend):
+    fake_backend.gpus.append(gpu(7, 5))
     ensure_configured()
     ensure_configured()
-    assert calls["runtime"] == 1
-    assert calls["pin"] == [("auto", None)]
+    assert fake_backend.runtime_calls == 1
+    assert fake_backend.pins == [("auto", None)]
     assert _config._state.policy == "mixed_float16"
-    _config.config.mixed_precision = "float32"
+    _config.set_config(mixed_precision="float32")
     ensure_configured()
     assert _config._state.policy == "float32"
-    assert calls["runtime"] == 1  # the runtime is set up once
-    assert len(calls["pin"]) == 2
+    assert fake_backend.runtime_calls == 1  # the runtime is set up once
+    assert len(fake_backend.pins) == 2
 
 
-def test_one_gpu_of_several_is_pinned(fake_gpus):
-    gpus, calls = fake_gpus
-    gpus.extend([gpu(6, 1), gpu(8, 0)])
-    _config.config.device = "gpu:1"
+def test_one_gpu_of_several_is_pinned(fake_backend):
+    fake_backend.gpus.extend([gpu(6, 1), gpu(8, 0)])
+    _config.set_config(device="gpu:1")
     ensure_configured()
-    assert calls["pin"] == [("gpu", 1)]
+    assert fake_backend.pins == [("gpu", 1)]
     assert _config._state.distribution is None
     assert _config._state.policy == "mixed_bfloat16"  # from gpu:1 only
 
 
-def test_several_gpus_train_data_parallel(fake_gpus):
-    gpus, _ = fake_gpus
-    gpus.extend([gpu(8), gpu(8)])
+def test_several_gpus_train_data_parallel(fake_backend):
+    fake_backend.gpus.extend([gpu(8), gpu(8)])
     with strategy_scope():
         dist = _config._state.distribution
         assert isinstance(dist, FakeDistribution)
         assert dist.active
     assert not dist.active
     assert dist.devices == ["gpu:0", "gpu:1"]
-    assert dist.backend == "tensorflow"
     with device_scope():
         assert dist.active
     assert runtime_info()["replicas"] == 2
@@ -324,32 +374,28 @@ def test_several_gpus_train_data_parallel(fake_gpus):
     assert _config.batch_multiple() == 2
 
 
-def test_data_parallel_needs_even_batches(fake_gpus, monkeypatch):
-    gpus, _ = fake_gpus
-    gpus.extend([gpu(8)] * 3)
-    monkeypatch.setattr(_config, "_backend", lambda: "jax")
-    assert _config.batch_multiple() == 3
-    _config.config.distribute = "off"
+def test_no_data_parallel_backend_uses_one_gpu(fake_backend):
+    fake_backend.gpus.extend([gpu(8)] * 3)
+    fake_backend.DATA_PARALLEL = False
     assert _config.batch_multiple() == 1
+    assert _config._state.distribution is None
 
 
-def test_distribute_off_uses_one_gpu(fake_gpus):
-    gpus, calls = fake_gpus
-    gpus.extend([gpu(8), gpu(8)])
-    _config.config.distribute = "off"
+def test_distribute_off_uses_one_gpu(fake_backend):
+    fake_backend.gpus.extend([gpu(8), gpu(8)])
+    _config.set_config(distribute="off")
     ensure_configured()
     assert _config._state.distribution is None
-    assert calls["pin"] == [("auto", None)]
+    assert fake_backend.pins == [("auto", None)]
 
 
-def test_failed_distribution_falls_back_to_one_gpu(fake_gpus, monkeypatch, caplog):
-    gpus, _ = fake_gpus
-    gpus.extend([gpu(8), gpu(8)])
+def test_failed_distribution_falls_back_to_one_gpu(fake_backend, monkeypatch, caplog):
+    fake_backend.gpus.extend([gpu(8), gpu(8)])
 
-    def broken(backend, devices):
+    def broken(devices):
         raise RuntimeError("NCCL missing")
 
-    monkeypatch.setattr(_config, "_make_distribution", broken)
+    monkeypatch.setattr(fake_backend, "make_distribution", broken)
     with caplog.at_level(logging.WARNING, logger="fashionzoo._config"):
         ensure_configured()
     assert _config._state.distribution is None
@@ -357,14 +403,22 @@ def test_failed_distribution_falls_back_to_one_gpu(fake_gpus, monkeypatch, caplo
     assert "NCCL missing" in " ".join(_config._state.notes)
 
 
-def test_cuda_visible_devices_is_left_alone(fake_gpus, monkeypatch):
+def test_runtime_notes_are_logged_and_kept(fake_backend, caplog):
+    fake_backend.runtime_notes.append("threads not capped: started")
+    with caplog.at_level(logging.WARNING, logger="fashionzoo._config"):
+        ensure_configured()
+    assert "threads not capped: started" in caplog.text
+    assert runtime_info()["notes"] == ["threads not capped: started"]
+
+
+def test_cuda_visible_devices_is_left_alone(fake_backend, monkeypatch):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1,0")
-    _config.config.device = "cpu"
+    _config.set_config(device="cpu")
     ensure_configured()
     assert os.environ["CUDA_VISIBLE_DEVICES"] == "1,0"
 
 
-# ------------------------------------------- TensorFlow branches, faked tf
+# ---------------------------------------- the TensorFlow module, faked tf
 @pytest.fixture
 def fake_tf(monkeypatch):
     """tf.config calls recorded; ``fail`` names the calls that raise."""
@@ -413,63 +467,63 @@ def fake_tf(monkeypatch):
     return log, fail, g0, g1
 
 
-def test_tensorflow_runtime_threads_and_memory_growth(fresh, fake_tf):
+def test_tensorflow_runtime_threads_and_memory_growth(fake_tf):
     log, _, g0, g1 = fake_tf
-    _config._configure_tensorflow_runtime(4, "OMP_NUM_THREADS")
+    assert tf_backend.configure_runtime(4, "OMP_NUM_THREADS") == []
     assert log["threads"] == [("intra", 4), ("inter", 2)]
     assert log["growth"] == [(g0, True), (g1, True)]
 
 
-def test_tensorflow_memory_growth_env_wins(fresh, fake_tf, monkeypatch):
+def test_tensorflow_memory_growth_env_wins(fake_tf, monkeypatch):
     log, *_ = fake_tf
     monkeypatch.setenv("TF_FORCE_GPU_ALLOW_GROWTH", "false")
-    _config._configure_tensorflow_runtime(None, None)
+    tf_backend.configure_runtime(None, None)
     assert log["growth"] == []
     assert log["threads"] == []
 
 
-def test_tensorflow_started_threads_are_logged_and_skipped(fresh, fake_tf, caplog):
+def test_tensorflow_started_threads_are_noted_and_skipped(fake_tf):
     log, fail, g0, g1 = fake_tf
     fail.add("threads")
-    with caplog.at_level(logging.WARNING, logger="fashionzoo._config"):
-        _config._configure_tensorflow_runtime(1, "OMP_NUM_THREADS")
-    assert "not capped to 1 (from OMP_NUM_THREADS)" in caplog.text
-    assert _config._state.notes
+    notes = tf_backend.configure_runtime(1, "OMP_NUM_THREADS")
+    assert "not capped to 1 (from OMP_NUM_THREADS)" in notes[0]
     assert log["growth"] == [(g0, True), (g1, True)]  # still tried
 
 
 def test_tensorflow_pin_device_hides_other_gpus(fake_tf):
     log, _, _, g1 = fake_tf
-    assert _config._pin_device("tensorflow", "gpu", 1) is None
-    assert _config._pin_device("tensorflow", "cpu", None) is None
-    assert _config._pin_device("tensorflow", "auto", None) is None
-    assert _config._pin_device("tensorflow", "gpu", None) is None
+    assert tf_backend.pin_device("gpu", 1) is None
+    assert tf_backend.pin_device("cpu", None) is None
+    assert tf_backend.pin_device("auto", None) is None
+    assert tf_backend.pin_device("gpu", None) is None
     assert log["visible"] == [([g1], "GPU"), ([], "GPU")]
 
 
 def test_tensorflow_pin_device_after_start_falls_back_to_scope(fake_tf):
     _, fail, *_ = fake_tf
     fail.add("visible")
-    assert _config._pin_device("tensorflow", "gpu", 1) == "gpu:1"
-    assert _config._pin_device("tensorflow", "cpu", None) == "cpu:0"
+    assert tf_backend.pin_device("gpu", 1) == "gpu:1"
+    assert tf_backend.pin_device("cpu", None) == "cpu:0"
 
 
 def test_other_backends_pin_with_a_scope():
-    assert _config._pin_device("torch", "gpu", 2) == "gpu:2"
-    assert _config._pin_device("jax", "cpu", None) == "cpu:0"
-    assert _config._pin_device("jax", "auto", None) is None
+    from fashionzoo._backends import jax as jax_backend
+
+    assert jax_backend.pin_device("gpu", 2) == "gpu:2"
+    assert jax_backend.pin_device("cpu", None) == "cpu:0"
+    assert jax_backend.pin_device("auto", None) is None
 
 
-def test_list_gpus_tensorflow(fake_tf, monkeypatch):
-    monkeypatch.setattr(_config, "_backend", lambda: "tensorflow")
-    assert _config.list_gpus() == [
+def test_list_gpus_tensorflow(fake_tf):
+    assert tf_backend.list_gpus() == [
         {"name": "Fake GPU:0", "compute_capability": (8, 9)},
         {"name": "Fake GPU:1", "compute_capability": (8, 9)},
     ]
 
 
 # ------------------------------------------------ the real backend, on CPU
-def test_cpu_scopes_are_no_ops(fresh):
+@pytest.mark.usefixtures("fresh")
+def test_cpu_scopes_are_no_ops():
     import keras
 
     before = keras.config.dtype_policy().name
@@ -489,16 +543,18 @@ def test_cpu_scopes_are_no_ops(fresh):
     assert layer.dtype_policy.name == before
 
 
-def test_device_cpu_on_cpu(fresh):
-    fresh.device = "cpu"
+@pytest.mark.usefixtures("fresh")
+def test_device_cpu_on_cpu():
+    _config.set_config(device="cpu")
     ensure_configured()
     assert _config._state.settings is not None
 
 
-def test_precision_holds_inside_the_scope_only(fresh):
+@pytest.mark.usefixtures("fresh")
+def test_precision_holds_inside_the_scope_only():
     import keras
 
-    fresh.mixed_precision = "mixed_bfloat16"
+    _config.set_config(mixed_precision="mixed_bfloat16")
     with strategy_scope():
         inside = keras.layers.Dense(2)
         assert keras.config.dtype_policy().name == "mixed_bfloat16"
@@ -509,7 +565,8 @@ def test_precision_holds_inside_the_scope_only(fresh):
     assert outside.dtype_policy.name == "float32"
 
 
-def test_auto_precision_keeps_the_users_policy(fresh):
+@pytest.mark.usefixtures("fresh")
+def test_auto_precision_keeps_the_users_policy():
     import keras
 
     keras.config.set_dtype_policy("mixed_float16")
@@ -520,18 +577,20 @@ def test_auto_precision_keeps_the_users_policy(fresh):
         keras.config.set_dtype_policy("float32")
 
 
-def test_fit_with_gpu_setting_and_no_gpu_raises(fresh, tiny_data):
+@pytest.mark.usefixtures("fresh")
+def test_fit_with_gpu_setting_and_no_gpu_raises(tiny_data):
     from fashionzoo.estimators import LeNet5Classifier
 
     if _config.list_gpus():
         pytest.skip("this machine has a GPU")
-    fresh.device = "gpu"
+    _config.set_config(device="gpu")
     X, y = tiny_data
     with pytest.raises(DeviceNotFoundError, match="sees no GPU"):
         LeNet5Classifier(units_1=4, units_2=4, epochs=1).fit(X, y)
 
 
-def test_runtime_info(fresh):
+@pytest.mark.usefixtures("fresh")
+def test_runtime_info():
     import keras
 
     info = runtime_info()
@@ -568,10 +627,11 @@ def test_runtime_info(fresh):
         assert isinstance(info["intra_op_threads"], int)
 
 
-def test_runtime_info_reports_a_config_error(fresh):
-    fresh.distribute = "everywhere"
+@pytest.mark.usefixtures("fresh")
+def test_runtime_info_reports_a_config_error(monkeypatch):
+    monkeypatch.setenv("FASHIONZOO_DISTRIBUTE", "everywhere")
     info = runtime_info()
-    assert "config.distribute must be one of" in info["config_error"]
+    assert "FASHIONZOO_DISTRIBUTE='everywhere'" in info["config_error"]
 
 
 # ------------------------------------------------------------- subprocesses
@@ -589,7 +649,7 @@ X, y = make_images(10, 2)
 LeNet5Classifier(units_1=4, units_2=4, epochs=1, batch_size=10).fit(X, y)
 print("after-fit", tf.config.threading.get_intra_op_parallelism_threads(),
       tf.config.threading.get_inter_op_parallelism_threads())
-_config.config.n_threads = 2   # too late: TensorFlow has started
+_config.set_config(n_threads=2)   # too late: TensorFlow has started
 _config.ensure_configured()
 print("after-change", tf.config.threading.get_intra_op_parallelism_threads())
 """
@@ -626,12 +686,13 @@ if backend == "tensorflow":
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from fashionzoo import _config
+from fashionzoo import _backends, _config
 from fashionzoo.estimators import LeNet5Classifier
 from fashionzoo.testing import make_images
-_config._gpu_count = lambda backend: 2
-_config.list_gpus = lambda: [{"name": "fake", "compute_capability": (6, 1)}] * 2
-_config._replica_devices = lambda idx: [f"cpu:{i}" for i in idx]
+module = _backends.current()
+module.gpu_count = lambda: 2
+module.list_gpus = lambda: [{"name": "fake", "compute_capability": (6, 1)}] * 2
+_config.replica_devices = lambda idx: [f"cpu:{i}" for i in idx]
 
 X, y = make_images(31, 3)
 clf = LeNet5Classifier(units_1=16, units_2=8, epochs=3, batch_size=15,
@@ -660,7 +721,7 @@ print("losses", clf.history_["loss"])
 
 def _launch(code: str, **env: str) -> subprocess.Popen:
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env}
-    for var in (*_config._THREAD_ENV_VARS, "FASHIONZOO_NUM_THREADS"):
+    for var in (*_config.THREAD_ENV_VARS, "FASHIONZOO_NUM_THREADS"):
         if var not in env:
             full_env.pop(var, None)
     return subprocess.Popen(
@@ -729,13 +790,13 @@ def test_worker_thread_cap_reaches_tensorflow(subprocesses):
     assert _line(out, "after-configure") == ["1", "1"]
     assert _line(out, "after-fit") == ["1", "1"]
     assert _line(out, "after-change") == ["1"]
-    assert "TensorFlow threads not capped to 2 (from config.n_threads)" in out
+    assert "TensorFlow threads not capped to 2 (from n_threads)" in out
 
 
 def test_explicit_thread_count_wins_over_environment(subprocesses):
     out = _result(subprocesses, "threads_config")
     assert _line(out, "after-configure") == ["3", "2"]
-    assert _line(out, "info") == ["config.n_threads"]
+    assert _line(out, "info") == ["n_threads"]
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")

@@ -7,13 +7,7 @@ estimator or a model (PEP 562 lazy attributes).
 from __future__ import annotations
 
 import importlib
-import os
 from typing import TYPE_CHECKING, Any
-
-# TensorFlow leaves its oneDNN CPU kernels off on some processors (AMD); they
-# train the zoo's conv nets up to 1.7x faster. Read when TensorFlow is
-# imported, so set here, before that; a user's own setting wins.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 __version__ = "0.1.0"
 
@@ -30,7 +24,12 @@ if TYPE_CHECKING:  # what type checkers and editors see; at runtime: __getattr__
         transfer,
         zoo,
     )
-    from fashionzoo._config import config  # noqa: F401
+    from fashionzoo._config import (  # noqa: F401
+        config,
+        config_context,
+        get_config,
+        set_config,
+    )
     from fashionzoo.estimators import (  # noqa: F401
         CNN004Classifier,
         CNNBN4Classifier,
@@ -65,6 +64,9 @@ _LAZY = {
     "evaluate": "fashionzoo.evaluation",
     "export": "fashionzoo.export",
     "config": "fashionzoo._config",
+    "set_config": "fashionzoo._config",
+    "get_config": "fashionzoo._config",
+    "config_context": "fashionzoo._config",
 }
 _SUBMODULES = {
     "datasets",

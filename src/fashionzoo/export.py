@@ -18,7 +18,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-import keras
+from fashionzoo._keras import keras
 
 logger = logging.getLogger(__name__)
 

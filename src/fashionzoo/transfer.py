@@ -297,7 +297,7 @@ class TransferClassifier(ZooClassifier):
 
     def _build_network(self, n_classes: int) -> Any:
         """The head: pooled backbone features in, class probabilities out."""
-        import keras
+        from fashionzoo._keras import keras
 
         return keras.Sequential(
             [
@@ -313,9 +313,8 @@ class TransferClassifier(ZooClassifier):
         )
 
     def _build_model(self, image_hw: tuple[int, int], n_classes: int, seed: int) -> Any:
-        import keras
-
         from fashionzoo._config import strategy_scope
+        from fashionzoo._keras import keras
         from fashionzoo.models.augment import make_augmentation
 
         spec = get_backbone(self.backbone)
@@ -416,7 +415,7 @@ class TransferClassifier(ZooClassifier):
         """
         import time
 
-        import keras
+        from fashionzoo._keras import keras
 
         start_time = time.perf_counter()
         try:
@@ -458,7 +457,7 @@ class TransferClassifier(ZooClassifier):
         )
 
     def _unfreeze_top(self, backbone: Any) -> None:
-        import keras
+        from fashionzoo._keras import keras
 
         backbone.trainable = True
         first = max(0, len(backbone.layers) - self.fine_tune_layers)

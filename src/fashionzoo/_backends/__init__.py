@@ -31,7 +31,7 @@ def current() -> ModuleType:
     RuntimeError
         Keras runs on a backend fashionzoo does not support.
     """
-    import keras
+    from fashionzoo._keras import keras
 
     name = keras.backend.backend()
     if name not in _SUPPORTED:

@@ -1,16 +1,142 @@
-"""The TensorFlow backend."""
+"""The TensorFlow backend: threads, GPUs, placement, data parallelism, input."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from fashionzoo._backends._batches import EpochBatches
 
-__all__ = ["training_input", "validation_input"]
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "DATA_PARALLEL",
+    "configure_runtime",
+    "gpu_count",
+    "list_gpus",
+    "make_distribution",
+    "pin_device",
+    "runtime_details",
+    "training_input",
+    "validation_input",
+]
+
+#: TensorFlow trains data-parallel in process (``MirroredStrategy``).
+DATA_PARALLEL = True
 
 
+# ------------------------------------------------------------------ devices
+def list_gpus() -> list[dict[str, Any]]:
+    """GPUs TensorFlow sees: ``{"name", "compute_capability"}`` each."""
+    import tensorflow as tf
+
+    gpus = []
+    for dev in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(dev)
+        cap = details.get("compute_capability")
+        gpus.append(
+            {
+                "name": details.get("device_name", dev.name),
+                "compute_capability": tuple(cap) if cap else None,
+            }
+        )
+    return gpus
+
+
+def gpu_count() -> int:
+    """GPUs TensorFlow sees, without starting its runtime."""
+    import tensorflow as tf
+
+    return len(tf.config.list_physical_devices("GPU"))
+
+
+def configure_runtime(n_threads: int | None, source: str | None) -> list[str]:
+    """Cap the thread pools and give GPUs memory growth; notes of what was skipped.
+
+    Both only work before TensorFlow's runtime starts. Memory growth lets
+    several processes (a notebook and the CLI, parallel fits) share a GPU;
+    ``TF_FORCE_GPU_ALLOW_GROWTH``, when set, is TensorFlow's own switch and wins.
+    """
+    import os
+
+    import tensorflow as tf
+
+    notes = []
+    if n_threads is not None:
+        inter = min(2, n_threads)
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(n_threads)
+            tf.config.threading.set_inter_op_parallelism_threads(inter)
+            logger.info(
+                "TensorFlow threads: intra-op %d, inter-op %d (from %s)",
+                n_threads,
+                inter,
+                source,
+            )
+        except RuntimeError:
+            notes.append(
+                f"TensorFlow threads not capped to {n_threads} (from {source}): "
+                f"its runtime had already started. Set the cap before the "
+                f"first TensorFlow operation."
+            )
+    if os.environ.get("TF_FORCE_GPU_ALLOW_GROWTH") is None:
+        for gpu in tf.config.list_physical_devices("GPU"):
+            try:
+                tf.config.experimental.set_memory_growth(gpu, True)
+            except RuntimeError:
+                logger.debug("memory growth not set for %s: runtime started", gpu.name)
+    return notes
+
+
+def pin_device(kind: str, index: int | None) -> str | None:
+    """Make the device the process's; the name to scope with if that is too late.
+
+    The other GPUs are hidden (``set_visible_devices``), so variables land on
+    the chosen device wherever they are created. Once the runtime has
+    started, the device name is returned for ``keras.device`` scopes instead.
+    """
+    import tensorflow as tf
+
+    if kind == "auto" or (kind == "gpu" and index is None):
+        return None
+    name = "cpu:0" if kind == "cpu" else f"gpu:{index}"
+    gpus = tf.config.list_physical_devices("GPU")
+    visible = [] if kind == "cpu" else [gpus[index]]
+    try:
+        tf.config.set_visible_devices(visible, "GPU")
+    except RuntimeError:
+        logger.info("TensorFlow has started: GPUs not hidden; placing on %s", name)
+        return name
+    return None
+
+
+def make_distribution(devices: Sequence[str]) -> Any:
+    """``MirroredStrategy`` over ``devices`` (Keras device names, ``"gpu:0"``)."""
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy(devices=[f"/{d}" for d in devices])
+
+
+def runtime_details() -> dict[str, Any]:
+    """TensorFlow's version, CUDA build and thread pools, for ``fashionzoo info``."""
+    import tensorflow as tf
+
+    build = tf.sysconfig.get_build_info()
+    return {
+        "tensorflow": tf.__version__,
+        "backend_version": tf.__version__,
+        "cuda_build": {
+            k: build.get(k) for k in ("is_cuda_build", "cuda_version", "cudnn_version")
+        },
+        "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+        "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
+    }
+
+
+# -------------------------------------------------------------------- input
 def _pipeline_options() -> Any:
     import tensorflow as tf
 

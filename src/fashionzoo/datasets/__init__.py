@@ -1,4 +1,4 @@
-"""Fashion-MNIST loaders: download, verify, cache; CSV; a shipped sample.
+"""Fashion-MNIST loaders: download, verify, cache; CSV; a shipped sample; pictures.
 
 Needs only NumPy, pooch (imported when a download or the default cache
 folder is needed) and ``sklearn.utils.Bunch`` (imported on first load), so
@@ -12,8 +12,10 @@ from fashionzoo.datasets._fetch import (
     fetch_fashion_mnist,
     get_data_home,
 )
+from fashionzoo.datasets._images import load_image, load_images
 from fashionzoo.datasets._registry import FASHION_MNIST_CLASSES
 from fashionzoo.datasets._sample import load_sample
+from fashionzoo.datasets._subset import stratified_subset
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
@@ -23,5 +25,8 @@ __all__ = [
     "find_duplicates",
     "get_data_home",
     "load_fashion_mnist_csv",
+    "load_image",
+    "load_images",
     "load_sample",
+    "stratified_subset",
 ]

@@ -165,9 +165,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _build_model(self, image_hw: tuple[int, int], n_classes: int, seed: int) -> Any:
-        import keras
-
         from fashionzoo._config import strategy_scope
+        from fashionzoo._keras import keras
         from fashionzoo.models.augment import make_augmentation
 
         with strategy_scope(), seeded_build(seed):
@@ -226,7 +225,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         return X, hw, y, sample_weight
 
     def _check_callbacks(self) -> None:
-        import keras
+        from fashionzoo._keras import keras
 
         for callback in self.callbacks or ():
             if not isinstance(callback, keras.callbacks.Callback):
@@ -505,9 +504,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         with blank images so that every batch has one shape: one traced
         graph, and a row gets the same float32 result whichever batch holds it.
         """
-        import keras
-
         from fashionzoo._config import batch_multiple, device_scope
+        from fashionzoo._keras import keras
 
         n = images.shape[0]
         multiple = batch_multiple()

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import keras
 import numpy as np
 
 from fashionzoo._backends import current as current_backend
 from fashionzoo._backends._batches import EpochBatches
+from fashionzoo._keras import keras
 
 __all__ = ["FitCallbacks", "PhaseResult", "train_phase"]
 

@@ -16,7 +16,7 @@ def make_schedule(name: str | None, learning_rate: float, total_steps: int) -> A
     cosine to 0 (Smith & Topin, 2019). ``"plateau"`` starts constant; the
     training loop lowers it with Keras's ``ReduceLROnPlateau``.
     """
-    import keras
+    from fashionzoo._keras import keras
 
     if name in (None, "constant", "plateau"):  # plateau: ReduceLROnPlateau
         return learning_rate
@@ -48,7 +48,7 @@ def make_optimizer(
     SGD uses Nesterov momentum 0.9. ``weight_decay`` is decoupled weight decay
     for every optimizer (Keras applies it the same way to all of them).
     """
-    import keras
+    from fashionzoo._keras import keras
 
     lr = make_schedule(schedule, learning_rate, total_steps)
     decay = weight_decay or None
@@ -70,7 +70,7 @@ def make_optimizer(
 
 def make_loss(label_smoothing: float = 0.0) -> Any:
     """Cross-entropy on integer labels, or on one-hot labels when smoothing."""
-    import keras
+    from fashionzoo._keras import keras
 
     if label_smoothing:
         return keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)

@@ -1,9 +1,16 @@
-"""Scoring fitted estimators: :func:`evaluate` and the HTML report.
+"""Scoring estimators: :func:`evaluate`, :func:`cross_validate`, :func:`compare`, reports.
 
 Importing this package is cheap: scikit-learn and Matplotlib are imported
 inside the functions that need them.
 """
 
+from fashionzoo.evaluation._compare import ComparisonResult, ModelRun, compare
+from fashionzoo.evaluation._cross_validation import (
+    CrossValidationResult,
+    FoldResult,
+    cross_validate,
+    fit_and_evaluate,
+)
 from fashionzoo.evaluation._evaluate import EvaluationResult, class_names, evaluate
 from fashionzoo.evaluation._report import (
     figure_to_png,
@@ -12,10 +19,17 @@ from fashionzoo.evaluation._report import (
 )
 
 __all__ = [
+    "ComparisonResult",
+    "CrossValidationResult",
     "EvaluationResult",
+    "FoldResult",
+    "ModelRun",
     "class_names",
+    "compare",
+    "cross_validate",
     "evaluate",
     "figure_to_png",
+    "fit_and_evaluate",
     "render_html_report",
     "write_html_report",
 ]

@@ -120,6 +120,8 @@ class EvaluationResult:
         True and predicted labels, for plots.
     y_proba : ndarray of shape (n_samples, n_classes) or None
         Predicted probabilities, if the estimator has ``predict_proba``.
+    fit_seconds : float or None
+        Wall time of the fit, when :func:`fit_and_evaluate` fitted it.
     """
 
     estimator: str
@@ -139,6 +141,7 @@ class EvaluationResult:
     y_true: NDArray[Any] = field(repr=False)
     y_pred: NDArray[Any] = field(repr=False)
     y_proba: NDArray[np.float32] | None = field(default=None, repr=False)
+    fit_seconds: float | None = None
 
     def to_dict(self, *, include_predictions: bool = False) -> dict[str, Any]:
         """The result as plain Python types, ready for :func:`json.dumps`.
@@ -174,6 +177,7 @@ class EvaluationResult:
             "classification_report_text": self.report_text,
             "predict_seconds": self.predict_seconds,
             "images_per_second": self.images_per_second,
+            "fit_seconds": self.fit_seconds,
         }
         if include_predictions:
             out["y_true"] = self.y_true

@@ -12,8 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import keras
-from keras import layers, ops
+from fashionzoo._keras import keras, layers, ops
 
 __all__ = ["AUGMENT_PRESETS", "RandomErasing", "make_augmentation"]
 

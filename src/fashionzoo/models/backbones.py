@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import keras
 import numpy as np
-from keras import layers, ops
 
+from fashionzoo._keras import keras, layers, ops
 from fashionzoo.exceptions import UnknownModelError, WeightsNotFoundError
 
 __all__ = [

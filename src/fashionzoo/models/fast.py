@@ -11,9 +11,7 @@ in the widest layers at 4x4, which a CPU runs efficiently.
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
+from fashionzoo._keras import keras, layers
 from fashionzoo.models._registry import register_model
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
+from fashionzoo._keras import keras, layers
 from fashionzoo.models._registry import register_model
 
 

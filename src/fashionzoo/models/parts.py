@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
+from fashionzoo._keras import keras
 
 __all__ = [
     "AUGMENTATION",

@@ -9,9 +9,7 @@ convolution with BatchNorm (projection, option B).
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
+from fashionzoo._keras import keras, layers
 from fashionzoo.models._registry import register_model
 
 

@@ -396,7 +396,7 @@ def feature_maps(
 
 
 def _maps(estimator: Any, model: Any, chain: tuple[Any, ...], images: ArrayLike) -> Any:
-    import keras
+    from fashionzoo._keras import keras
 
     shape = tuple(getattr(estimator, "image_shape_", model.input.shape[1:]))
     x = np.asarray(images, dtype=np.float32).reshape((-1, *shape))
