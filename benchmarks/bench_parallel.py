@@ -30,19 +30,10 @@ GRID = {"learning_rate": [1e-3, 3e-3], "batch_size": [64, 128]}
 
 
 def load(n_images: int):
-    from sklearn.model_selection import train_test_split
+    from fashionzoo.datasets import fetch_fashion_mnist, stratified_subset
 
-    from fashionzoo.datasets import fetch_fashion_mnist
-
-    train = fetch_fashion_mnist("train")
-    X, _, y, _ = train_test_split(
-        train.images,
-        train.target,
-        train_size=n_images,
-        stratify=train.target,
-        random_state=0,
-    )
-    return X, y
+    X, y = fetch_fashion_mnist("train", return_X_y=True)
+    return stratified_subset(X, y, n_images, random_state=0)
 
 
 def search(X, y, n_jobs: int) -> float:

@@ -49,31 +49,24 @@ STUDY_001 = {
 
 
 def load(max_samples: int, test_samples: int | None, seed: int):
-    from sklearn.model_selection import train_test_split
-
-    from fashionzoo.datasets import fetch_fashion_mnist
+    from fashionzoo.datasets import fetch_fashion_mnist, stratified_subset
 
     X, y = fetch_fashion_mnist("train", return_X_y=True)
     X_test, y_test = fetch_fashion_mnist("test", return_X_y=True)
-    if max_samples < len(X):
-        X, _, y, _ = train_test_split(
-            X, y, train_size=max_samples, stratify=y, random_state=seed
-        )
-    if test_samples is not None and test_samples < len(X_test):
-        X_test, _, y_test, _ = train_test_split(
-            X_test, y_test, train_size=test_samples, stratify=y_test, random_state=seed
-        )
+    X, y = stratified_subset(X, y, max_samples, random_state=seed)
+    X_test, y_test = stratified_subset(X_test, y_test, test_samples, random_state=seed)
     return X, y, X_test, y_test
 
 
 def run(name: str, estimator, data) -> dict:
-    X, y, X_test, y_test = data
-    start = time.perf_counter()
-    estimator.fit(X, y)
-    fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    accuracy = float(np.mean(estimator.predict(X_test) == y_test))
-    predict_s = time.perf_counter() - start
+    from fashionzoo.evaluation import fit_and_evaluate
+
+    result = fit_and_evaluate(estimator, *data)
+    fit_s, predict_s, accuracy = (
+        result.fit_seconds,
+        result.predict_seconds,
+        result.accuracy,
+    )
     history = estimator.history_
     row = {
         "model": name,

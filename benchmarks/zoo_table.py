@@ -32,40 +32,39 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 RESULTS = Path(__file__).parent / "results"
 
-_ONE_MODEL = """
-import json, sys, time
-from pathlib import Path
-from fashionzoo import create_estimator, get_model_info
-from fashionzoo.datasets import fetch_fashion_mnist
 
-name, params = sys.argv[1], json.loads(sys.argv[2])
-train, test = fetch_fashion_mnist("train"), fetch_fashion_mnist("test")
-est = create_estimator(name, **params)
-start = time.perf_counter()
-est.fit(train.images, train.target)
-fit_s = time.perf_counter() - start
-start = time.perf_counter()
-accuracy = est.score(test.images, test.target)
-predict_s = time.perf_counter() - start
-info = get_model_info(name)
-print(json.dumps({
-    "model": name,
-    "estimator": info["estimator"],
-    "source": info["source"],
-    "reported_accuracy": info["reported_accuracy"],
-    "test_accuracy": round(float(accuracy), 4),
-    "epochs": est.n_iter_,
-    "recipe": info["recipe"],
-    "overrides": params,
-    "fit_s": round(fit_s, 1),
-    "predict_10k_s": round(predict_s, 2),
-    "params": int(est.model_.count_params()),
-    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent.
-    "peak_rss_mib": round(int(next(
-        line.split()[1] for line in Path("/proc/self/status").read_text().splitlines()
-        if line.startswith("VmHWM:"))) / 1024),
-}))
-"""
+def peak_rss_mib() -> int:
+    """This process's peak RSS (VmHWM; Linux carries ru_maxrss over exec)."""
+    status = Path("/proc/self/status").read_text().splitlines()
+    return round(
+        int(next(x.split()[1] for x in status if x.startswith("VmHWM:"))) / 1024
+    )
+
+
+def one_model(name: str, params: dict) -> dict:
+    """Fit ``name`` on the 60k training images, score the 10k test images (a child)."""
+    from fashionzoo import create_estimator, get_model_info
+    from fashionzoo.datasets import fetch_fashion_mnist
+    from fashionzoo.evaluation import fit_and_evaluate
+
+    train, test = fetch_fashion_mnist("train"), fetch_fashion_mnist("test")
+    est = create_estimator(name, **params)
+    result = fit_and_evaluate(est, train.images, train.target, test.images, test.target)
+    info = get_model_info(name)
+    return {
+        "model": name,
+        "estimator": info["estimator"],
+        "source": info["source"],
+        "reported_accuracy": info["reported_accuracy"],
+        "test_accuracy": round(result.accuracy, 4),
+        "epochs": est.n_iter_,
+        "recipe": info["recipe"],
+        "overrides": params,
+        "fit_s": round(result.fit_seconds, 1),
+        "predict_10k_s": round(result.predict_seconds, 2),
+        "params": int(est.model_.count_params()),
+        "peak_rss_mib": peak_rss_mib(),
+    }
 
 
 def machine() -> str:
@@ -82,7 +81,7 @@ def machine() -> str:
 def run_model(name: str, params: dict | None = None) -> dict:
     """Train and score ``name`` (with ``params`` over its defaults) in a fresh process."""
     proc = subprocess.run(
-        [sys.executable, "-c", _ONE_MODEL, name, json.dumps(params or {})],
+        [sys.executable, __file__, "--one", name, json.dumps(params or {})],
         capture_output=True,
         text=True,
         check=False,
@@ -128,7 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", nargs="*", default=None, help="default: all")
     parser.add_argument("--resume", action="store_true", help="skip finished rows")
     parser.add_argument("--table-only", action="store_true")
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # the child
     args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(one_model(args.one[0], json.loads(args.one[1]))))
+        return 0
 
     RESULTS.mkdir(exist_ok=True)
     log = RESULTS / "zoo_table.jsonl"

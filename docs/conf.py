@@ -21,6 +21,7 @@ import re
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 from sphinx.errors import PycodeError
 from sphinx.pycode import ModuleAnalyzer
@@ -250,8 +251,15 @@ warnings.filterwarnings(
 
 # -- API pages, written from __all__ ------------------------------------------
 
-#: (module, title, one-line description) in the order of the API page.
-API_MODULES: list[tuple[str, str, str]] = [
+#: (module, title, one-line description[, names]) in the order of the API page;
+#: names, when given, replace the module's ``__all__``.
+API_MODULES: list[tuple[Any, ...]] = [
+    (
+        "fashionzoo",
+        "Settings",
+        "Device, precision and threads for every estimator of the process.",
+        ["set_config", "get_config", "config_context"],
+    ),
     ("fashionzoo.datasets", "Data", "Fetch, cache and load Fashion-MNIST."),
     (
         "fashionzoo.estimators",
@@ -274,6 +282,11 @@ API_MODULES: list[tuple[str, str, str]] = [
         "fashionzoo.models.augment",
         "Augmentation",
         "Training-time augmentation layers and presets.",
+    ),
+    (
+        "fashionzoo.models.parts",
+        "Model parts",
+        "The named parts of a fitted model and the models derived from them.",
     ),
     ("fashionzoo.evaluation", "Evaluation", "Scores, reports and timings."),
     (
@@ -332,8 +345,8 @@ def write_api_pages(folder: Path) -> list[str]:
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for module_name, title, summary in API_MODULES:
-        names = public_names(module_name)
+    for module_name, title, summary, *chosen in API_MODULES:
+        names = chosen[0] if chosen else public_names(module_name)
         if not names:
             continue
         module = importlib.import_module(module_name)
@@ -348,8 +361,7 @@ def write_api_pages(folder: Path) -> list[str]:
             "",
             f"**{title}.** {summary}",
             "",
-            f".. automodule:: {module_name}",
-            "",
+            *([] if chosen else [f".. automodule:: {module_name}", ""]),
             f".. currentmodule:: {module_name}",
             "",
         ]

@@ -14,7 +14,7 @@ from fashionzoo.testing import make_images
 
 @pytest.fixture(autouse=True)
 def _clean_keras_session(request):
-    """Keras's own tests clear the session before each test; so do we."""
+    """Clear the Keras session after each test (Keras's own tests do it before)."""
     yield
     import sys
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from fashionzoo.cli import build_parser, image_to_array, main, parse_param
-from fashionzoo.datasets import FASHION_MNIST_CLASSES
+from fashionzoo.datasets import FASHION_MNIST_CLASSES, load_image
 
 COMMANDS = [
     "fetch",
@@ -236,40 +236,48 @@ def _save_picture(array: np.ndarray, path: Path, *, size=None, mode="L") -> Path
     return path
 
 
-def test_image_to_array_matches_the_data(sample_data, tmp_path):
+def test_image_to_array_is_deprecated_for_load_image(sample_data, tmp_path):
+    X, _ = sample_data
+    png = _save_picture(X[0], tmp_path / "dark.png")
+    with pytest.warns(FutureWarning, match="use fashionzoo.datasets.load_image"):
+        image = image_to_array(png)
+    np.testing.assert_array_equal(image, load_image(png))
+
+
+def test_load_image_matches_the_data(sample_data, tmp_path):
     X, _ = sample_data
     original = X[0].reshape(28, 28)
     # the same garment as a photo: dark on white, bigger, RGB JPEG
     photo = _save_picture(
         255 - original, tmp_path / "photo.jpg", size=(112, 112), mode="RGB"
     )
-    image = image_to_array(photo)
+    image = load_image(photo)
     assert image.shape == (28, 28)
     assert image.dtype == np.uint8
     assert np.abs(image.astype(int) - original).mean() < 12
     assert image[0].mean() < 30  # dark background, like Fashion-MNIST
     # already dark background, PNG: kept as it is
     png = _save_picture(original, tmp_path / "dark.png")
-    np.testing.assert_array_equal(image_to_array(png), original)
+    np.testing.assert_array_equal(load_image(png), original)
 
 
-def test_image_to_array_keeps_aspect_and_handles_transparency(tmp_path):
+def test_load_image_keeps_aspect_and_handles_transparency(tmp_path):
     from PIL import Image
 
     wide = np.full((20, 80), 255, dtype=np.uint8)
     wide[5:15, 10:70] = 0  # dark bar on white
-    image = image_to_array(_save_picture(wide, tmp_path / "wide.png"))
+    image = load_image(_save_picture(wide, tmp_path / "wide.png"))
     assert image[:8].max() < 40  # padded above and below, not stretched
     assert image[12:16, 6:22].mean() > 200
     rgba = Image.new("RGBA", (56, 56), (0, 0, 0, 0))  # transparent
     rgba.paste((200, 30, 30, 255), (14, 14, 42, 42))
     rgba.save(tmp_path / "cutout.png")
-    image = image_to_array(tmp_path / "cutout.png")
+    image = load_image(tmp_path / "cutout.png")
     assert image[0, 0] < 10  # transparent -> white -> inverted to black
     assert image[14, 14] > 100  # the red square becomes a light garment
     (tmp_path / "text.png").write_text("not an image")
     with pytest.raises(OSError, match="cannot identify"):
-        image_to_array(tmp_path / "text.png")
+        load_image(tmp_path / "text.png")
 
 
 # ------------------------------------------------------------ end to end

@@ -622,3 +622,16 @@ def test_conv_layers_see_the_backbone(fitted, data):
     X, _ = data
     maps = feature_maps(fitted, X[:2], layer="block1_conv1")
     assert maps.shape == (2, 32, 32, 64)
+
+
+def test_a_failed_build_leaves_the_fitted_estimator_as_it_was(fitted, data):
+    X, y = data
+    clf = pickle.loads(pickle.dumps(fitted))
+    model, proba = clf.model_, clf.predict_proba(X)
+    clf.set_params(input_size=8)  # below VGG16's minimum: the build fails
+    with pytest.raises(ValueError, match="input_size"):
+        clf.fit(X[:, ::2, ::2], y)  # 14x14 images: n_features_in_ would change
+    assert clf.model_ is model
+    assert clf.n_features_in_ == 784
+    assert clf.image_shape_ == (28, 28, 1)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)

@@ -63,9 +63,17 @@ def test_unknown_names_and_params_are_explained():
 
 
 def test_augmentation_is_off_at_predict(tiny_data):
+    from fashionzoo._keras import keras
+    from fashionzoo.models.parts import inference_model
+
     X, y = tiny_data
     est = fast_instance(fashionzoo.LeNet5Classifier, augment="standard").fit(X, y)
-    np.testing.assert_array_equal(est.predict_proba(X), est.predict_proba(X))
+    images = X[..., None].astype("float32")
+    proba = est.predict_proba(X)
+    without = keras.ops.convert_to_numpy(inference_model(est.model_)(images))
+    np.testing.assert_allclose(proba, without, rtol=1e-5, atol=1e-6)
+    trained = keras.ops.convert_to_numpy(est.model_(images, training=True))
+    assert np.abs(trained - proba).max() > 1e-3  # augmentation acts in training
 
 
 def test_tta_averages_the_mirror_image(tiny_data):

@@ -312,7 +312,9 @@ class TransferClassifier(ZooClassifier):
             name="head",
         )
 
-    def _build_model(self, image_hw: tuple[int, int], n_classes: int, seed: int) -> Any:
+    def _build_model(
+        self, image_hw: tuple[int, int], n_classes: int, seed: int, scale: float
+    ) -> Any:
         from fashionzoo._config import strategy_scope
         from fashionzoo._keras import keras
         from fashionzoo.models.augment import make_augmentation
@@ -323,7 +325,7 @@ class TransferClassifier(ZooClassifier):
         with strategy_scope(), seeded_build(seed):
             backbone = build_backbone(spec.name, size, weights=self.weights)
             inputs = keras.Input(shape=(*image_hw, 1), dtype="float32", name="pixels")
-            x = keras.layers.Rescaling(self.pixel_scale_, name="scale")(inputs)
+            x = keras.layers.Rescaling(scale, name="scale")(inputs)
             augmentation = make_augmentation(self.augment)
             if augmentation is not None:
                 x = augmentation(x)

@@ -134,7 +134,7 @@ def get_model_info(name: str) -> dict[str, Any]:
     -------
     info : dict
         Keys ``name``, ``estimator``, ``description``, ``source``,
-        ``reported_accuracy``, ``param_count``, ``input_size``, ``recipe``,
+        ``reported_accuracy``, ``param_count``, ``recipe``,
         ``hyperparameters`` and ``notes``.
     """
     from fashionzoo.estimators._base import estimator_defaults
@@ -160,7 +160,6 @@ def get_model_info(name: str) -> dict[str, Any]:
         "source": spec.source,
         "reported_accuracy": spec.reported_accuracy,
         "param_count": spec.param_count,
-        "input_size": spec.input_size,
         "recipe": {k: defaults[k] for k in recipe_keys},
         "hyperparameters": spec.hyperparameters,
         "notes": spec.notes,

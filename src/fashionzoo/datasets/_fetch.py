@@ -148,7 +148,7 @@ def fetch_fashion_mnist(
     Images per class    6000 (train), 1000 (test)
     Images              60000 (train), 10000 (test)
     Dimensionality      784 (28x28 grey levels)
-    Features            integers 0 (white) - 255 (black)
+    Features            integers 0 (background) - 255
     =================   ==============================
 
     The files are looked for in the data folder (see :func:`get_data_home`),

@@ -164,14 +164,16 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             **self._model_params(),
         )
 
-    def _build_model(self, image_hw: tuple[int, int], n_classes: int, seed: int) -> Any:
+    def _build_model(
+        self, image_hw: tuple[int, int], n_classes: int, seed: int, scale: float
+    ) -> Any:
         from fashionzoo._config import strategy_scope
         from fashionzoo._keras import keras
         from fashionzoo.models.augment import make_augmentation
 
         with strategy_scope(), seeded_build(seed):
             inputs = keras.Input(shape=(*image_hw, 1), dtype="float32", name="pixels")
-            x = keras.layers.Rescaling(self.pixel_scale_, name="scale")(inputs)
+            x = keras.layers.Rescaling(scale, name="scale")(inputs)
             if image_hw != (IMAGE_SIDE, IMAGE_SIDE):
                 x = keras.layers.Resizing(IMAGE_SIDE, IMAGE_SIDE, name="resize")(x)
             augmentation = make_augmentation(self.augment)
@@ -244,8 +246,12 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 f"needs at least two. Check the labels you passed."
             )
             raise ValueError(msg)
-        self.pixel_scale_ = pixel_scale(X)
-        self.model_ = self._build_model(hw, len(encoder.classes_), seed)
+        # Build first, then replace the fitted state: a failed build leaves a
+        # previously fitted estimator as it was.
+        scale = pixel_scale(X)
+        model = self._build_model(hw, len(encoder.classes_), seed, scale)
+        self.pixel_scale_ = scale
+        self.model_ = model
         self.classes_ = encoder.classes_
         self.image_shape_ = (*hw, 1)
         self.history_: dict[str, list[float]] = {}
@@ -322,6 +328,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         self._validate_params()
         self._check_callbacks()
         continuing = hasattr(self, "model_") and (partial or self.warm_start)
+        previous = getattr(self, "n_features_in_", None) if not continuing else None
         X, hw, y, sample_weight = self._check_fit_input(
             X, y, sample_weight, reset=not continuing
         )
@@ -335,7 +342,15 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             labels = (
                 np.concatenate([np.asarray(classes), y]) if classes is not None else y
             )
-            self._initialize(X, hw, labels, seed)
+            try:
+                self._initialize(X, hw, labels, seed)
+            except Exception:
+                # check_images has set n_features_in_ for the new X already.
+                if previous is None:
+                    self.__dict__.pop("n_features_in_", None)
+                else:
+                    self.n_features_in_ = previous
+                raise
         y_enc = np.searchsorted(self.classes_, y).astype(np.int32)
         if self.class_weight is not None:
             sample_weight = sample_weight * compute_sample_weight(

@@ -28,7 +28,7 @@ class LeNet5Classifier(ZooClassifier):
     """LeNet-5 (study 001) as a scikit-learn classifier.
 
     LeNet-5: 28x28 padded to 32x32, conv 6/16 @5x5, dense units_1/units_2. Reference study: ``001_3529abcb69a76212.txt`` (reported test accuracy 0.8980).
-    Study 001's keras-tuner best: units_1=256, units_2=32, Adam. The default recipe trains it 15 epochs with a one-cycle schedule peaking at 4e-3 and label smoothing 0.1: 0.9124-0.9151 test accuracy over three random_state=None draws of benchmarks/zoo_table.py and 0.9116 with random_state=0 (constant 1e-3 for 12 epochs: 0.8948; cosine from 2e-3: 0.9062).
+    Study 001's keras-tuner best: units_1=256, units_2=32, Adam. The recipe trains it 15 epochs with a one-cycle schedule peaking at 4e-3 and label smoothing 0.1.
 
     Parameters
     ----------
@@ -156,7 +156,7 @@ class CNNDropoutClassifier(ZooClassifier):
     """The dropout CNN of study 002 as a scikit-learn classifier.
 
     3 conv (32/64/128 @3x3) + 2 max-pool + 2 dropout + dense 128. Reference study: ``002_08f5814733fe32ae.txt`` (reported test accuracy 0.9300).
-    The write-up shows the layer order but not the sizes; they come from the notebook it links (cloudxlab/ml, projects/Fashion-MNIST/Fashion-MNIST-DL-Keras.ipynb): 3x3 'valid' convolutions with 32, 64 and 128 filters, 2x2 max pooling, dropout 0.5, dense 128 ReLU, 503,690 parameters, adam, 30 epochs at batch 512 with a 10% validation split (test accuracy 0.9305). Our recipe keeps its 30 epochs at batch 512 on all 60k images and puts Adam on a one-cycle schedule peaking at 3e-3 with label smoothing 0.1: 0.9380 test accuracy (benchmarks/zoo_table.py, random_state=None); the notebook's constant 1e-3 gave 0.9318 and 0.9294 on two draws, and 15 epochs at batch 256 with 'light' augmentation 0.9259. dropout=0.0 gives a no-dropout variant of this network; the study's own no-dropout model (0.92) was a different one (3 convolutions then a single pool, 2,076,554 parameters).
+    The write-up shows the layer order but not the sizes; they come from the notebook it links (cloudxlab/ml, projects/Fashion-MNIST/Fashion-MNIST-DL-Keras.ipynb): 3x3 'valid' convolutions with 32, 64 and 128 filters, 2x2 max pooling, dropout 0.5, dense 128 ReLU, 503,690 parameters, adam, 30 epochs at batch 512 with a 10% validation split. Our recipe keeps its 30 epochs at batch 512 on all 60k images and puts Adam on a one-cycle schedule peaking at 3e-3 with label smoothing 0.1. dropout=0.0 gives a no-dropout variant of this network; the study's own no-dropout model was a different one (3 convolutions then a single pool, 2,076,554 parameters).
 
     Parameters
     ----------
@@ -286,7 +286,7 @@ class CNNBN4Classifier(ZooClassifier):
     """The 4-block BatchNorm CNN of study 003 as a scikit-learn classifier.
 
     4 x (conv 3x3 + BatchNorm + max-pool), filters 32-256, dense head. Reference study: ``003_900fc237a138ca79.txt`` (reported test accuracy 0.9135).
-    Study 003 gives the block (3x3 'same' ReLU convolution, BatchNorm, 2x2 max pooling) and the grid-search result (adam, learning rate 0.01, dropout 0.5) but no layer sizes: filters double from `filters` (32, 64, 128, 256); pools use padding='same' so four fit in 28x28 (28-14-7-4-2). The dense head (256 then 128 units, dropout after each) is our choice. The study trained on 80% of the data with ReduceLROnPlateau and augmentation (flip, shift, zoom, random erasing: the 'standard' preset); that recipe for 30 epochs at batch 128 gave 0.8990 here. Ours: 15 epochs at batch 128, Adam on a one-cycle schedule peaking at 3e-3, label smoothing 0.1 and 'light' augmentation (flips, 2-pixel shifts): 0.9308 and 0.9316 test accuracy on two random_state=None draws of benchmarks/zoo_table.py.
+    Study 003 gives the block (3x3 'same' ReLU convolution, BatchNorm, 2x2 max pooling) and the grid-search result (adam, learning rate 0.01, dropout 0.5) but no layer sizes: filters double from `filters` (32, 64, 128, 256); pools use padding='same' so four fit in 28x28 (28-14-7-4-2). The dense head (256 then 128 units, dropout after each) is our choice. The study trained on 80% of the data with ReduceLROnPlateau and augmentation (flip, shift, zoom, random erasing: the 'standard' preset). Our recipe: 15 epochs at batch 128, Adam on a one-cycle schedule peaking at 3e-3, label smoothing 0.1 and 'light' augmentation (flips, 2-pixel shifts).
 
     Parameters
     ----------
@@ -416,7 +416,7 @@ class ResNetClassifier(ZooClassifier):
     """The small-image ResNet of study 003 as a scikit-learn classifier.
 
     ResNet-20 for small images: stride-2 stem, no max-pool, 16/32/64. Reference study: ``003_900fc237a138ca79.txt`` (reported test accuracy 0.9099).
-    Study 003 used 'the famous ResNet architecture' with the first max-pool taken out for the small images and reports 0.9099 after 10 epochs without augmentation, but gives no depth or widths. We use the CIFAR-style ResNet-20 of He et al. (basic blocks, 3 stages of 16/32/64 channels, projection shortcuts where the shape changes, global average pooling). Taking out only the max-pool leaves the ImageNet stem's stride 2, which we keep (stem_strides=2: stages at 14x14, 7x7 and 4x4): an epoch then takes about a minute on 2 CPU cores at batch 128 (half that on the AVX-512 host of the zoo table), against 4-8 minutes at full 28x28 resolution (stem_strides=1). The study's 10 epochs with Adam, on a one-cycle schedule peaking at 3e-3 with label smoothing 0.1: 0.9182-0.9226 test accuracy over three random_state=None draws of benchmarks/zoo_table.py (the study's ReduceLROnPlateau from 1e-3: 0.8953).
+    Study 003 used 'the famous ResNet architecture' with the first max-pool taken out for the small images, 10 epochs without augmentation, but gives no depth or widths. We use the CIFAR-style ResNet-20 of He et al. (basic blocks, 3 stages of 16/32/64 channels, projection shortcuts where the shape changes, global average pooling). Taking out only the max-pool leaves the ImageNet stem's stride 2, which we keep (stem_strides=2: stages at 14x14, 7x7 and 4x4; stem_strides=1 works at full resolution for 4-8 times the cost). The recipe keeps the study's 10 epochs and puts Adam on a one-cycle schedule peaking at 3e-3 with label smoothing 0.1.
 
     Parameters
     ----------
@@ -546,7 +546,7 @@ class CNN004Classifier(ZooClassifier):
     """The 590,346-parameter CNN of study 004 as a scikit-learn classifier.
 
     conv 32/64/128 + pooling + dropout + dense 256/256/512 (590,346). Reference study: ``004_f9b40ba00f7fb6ee.txt`` (reported test accuracy 0.9168).
-    Layer for layer the model summary of study 004 (590,346 parameters). The write-up gives no dropout rates: we use 0.25 after the two pools, 0.3 after the first dense layer and 0.4 after the second. The study passed unscaled 0-255 pixels; we take [0, 1] like every zoo model. The study's 15 epochs at batch 150 with Adam, on a one-cycle schedule peaking at 3e-3 with label smoothing 0.1: 0.9174-0.9198 test accuracy over three random_state=None draws of benchmarks/zoo_table.py (constant 1e-3 as in the study: 0.9077).
+    Layer for layer the model summary of study 004 (590,346 parameters). The write-up gives no dropout rates: we use 0.25 after the two pools, 0.3 after the first dense layer and 0.4 after the second. The study passed unscaled 0-255 pixels; we take [0, 1] like every zoo model. The recipe keeps the study's 15 epochs at batch 150 with Adam and puts it on a one-cycle schedule peaking at 3e-3 with label smoothing 0.1.
 
     Parameters
     ----------
@@ -670,7 +670,7 @@ class FastResNetClassifier(ZooClassifier):
     """The zoo's fast narrow ResNet-9 (``create_estimator("best")``).
 
     Narrow ResNet-9 for CPU: stride-2 stem, 3 stages, global max pool.
-    Not from a study: the zoo's own fast network, after the fast CIFAR-10 training records (ResNet-9, airbench): bias-free conv-BN-ReLU, residual blocks after stages 1 and 3, global max pooling, logits scaled by 1/8. Recipe: AdamW (peak learning rate 3e-3, decoupled weight decay 0.05) on a one-cycle schedule, label smoothing 0.1, 'light' augmentation (flip and 2-pixel shifts) and flip test-time augmentation. Measured with these defaults (width 20, 35 epochs) on the 60k/10k split (benchmarks/best_curve.py, 2 AVX-512 cores, TF_ENABLE_ONEDNN_OPTS=1): 0.9413 test accuracy in 11.1 minutes of fitting. At width 16 (414k parameters): 0.9336 in 5.1 minutes at 20 epochs, 0.9389 in 11.9 at 40, 0.9398 in 12.4 at 50. An epoch costs 19 s there and 2-4.5 times as much on the other hosts we measured: pass a smaller `epochs` or `width` on a slower machine.
+    Not from a study: the zoo's own fast network, after the fast CIFAR-10 training records (ResNet-9, airbench): bias-free conv-BN-ReLU, residual blocks after stages 1 and 3, global max pooling, logits scaled by 1/8. Recipe: AdamW (peak learning rate 3e-3, decoupled weight decay 0.05) on a one-cycle schedule over 35 epochs at width 20, label smoothing 0.1, 'light' augmentation (flip and 2-pixel shifts) and flip test-time augmentation. Its accuracy against fit time is in the docs' zoo page; on a slow machine pass a smaller `epochs` or `width`.
 
     Parameters
     ----------

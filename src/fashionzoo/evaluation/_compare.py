@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -327,16 +328,12 @@ def compare(
             folds=folds,
             random_state=random_state,
             n_jobs=n_jobs,
-            on_fold_start=(
-                None
-                if on_fold_start is None
-                else lambda k, n, m, name=name: on_fold_start(name, k, n, m)
-            ),
-            on_fold_end=(
-                None
-                if on_fold_end is None
-                else lambda f, name=name: on_fold_end(name, f)
-            ),
+            on_fold_start=None
+            if on_fold_start is None
+            else functools.partial(on_fold_start, name),
+            on_fold_end=None
+            if on_fold_end is None
+            else functools.partial(on_fold_end, name),
         )
         run = ModelRun(estimator, cv, fit_and_evaluate(estimator, X, y, X_test, y_test))
         runs[name] = run

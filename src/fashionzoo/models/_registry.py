@@ -1,6 +1,7 @@
 """The model registry: one decorator records a network builder under its name.
 
-Pure Python: no Keras import here, so listing models stays cheap.
+Pure Python: this module imports no Keras (the builder modules that
+register into it do).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "list_models",
     "register_model",
     "register_model_deprecation",
+    "resolve_name",
 ]
 
 _MODELS: dict[str, ModelSpec] = {}
@@ -76,10 +78,6 @@ class ModelSpec:
             if p.kind is inspect.Parameter.KEYWORD_ONLY
         }
 
-    @property
-    def input_size(self) -> tuple[int, int, int]:
-        """The image shape the network is built for."""
-        return (28, 28, 1)
 
 
 def register_model(

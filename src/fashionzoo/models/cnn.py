@@ -51,16 +51,11 @@ def _predictions(x: keras.KerasTensor, n_classes: int) -> keras.KerasTensor:
         "Fashion-MNIST-DL-Keras.ipynb): 3x3 'valid' convolutions with 32, 64 "
         "and 128 filters, 2x2 max pooling, dropout 0.5, dense 128 ReLU, "
         "503,690 parameters, adam, 30 epochs at batch 512 with a 10% "
-        "validation split (test accuracy 0.9305). Our recipe keeps its 30 "
-        "epochs at batch 512 on all 60k images and puts Adam on a one-cycle "
-        "schedule peaking at 3e-3 with label smoothing 0.1: 0.9380 test "
-        "accuracy (benchmarks/zoo_table.py, random_state=None); the "
-        "notebook's constant 1e-3 gave 0.9318 and 0.9294 on two draws, and "
-        "15 epochs at batch 256 with 'light' augmentation 0.9259. "
-        "dropout=0.0 gives a "
-        "no-dropout variant of this network; the study's own no-dropout "
-        "model (0.92) was a different one (3 convolutions then a single "
-        "pool, 2,076,554 parameters)."
+        "validation split. Our recipe keeps its 30 epochs at batch 512 on all "
+        "60k images and puts Adam on a one-cycle schedule peaking at 3e-3 with "
+        "label smoothing 0.1. dropout=0.0 gives a no-dropout variant of this "
+        "network; the study's own no-dropout model was a different one (3 "
+        "convolutions then a single pool, 2,076,554 parameters)."
     ),
 )
 def cnn_dropout(
@@ -142,11 +137,9 @@ def cnn_dropout(
         "in 28x28 (28-14-7-4-2). The dense head (256 then 128 units, dropout "
         "after each) is our choice. The study trained on 80% of the data "
         "with ReduceLROnPlateau and augmentation (flip, shift, zoom, random "
-        "erasing: the 'standard' preset); that recipe for 30 epochs at batch "
-        "128 gave 0.8990 here. Ours: 15 epochs at batch 128, Adam on a "
-        "one-cycle schedule peaking at 3e-3, label smoothing 0.1 and 'light' "
-        "augmentation (flips, 2-pixel shifts): 0.9308 and 0.9316 test "
-        "accuracy on two random_state=None draws of benchmarks/zoo_table.py."
+        "erasing: the 'standard' preset). Our recipe: 15 epochs at batch 128, "
+        "Adam on a one-cycle schedule peaking at 3e-3, label smoothing 0.1 and "
+        "'light' augmentation (flips, 2-pixel shifts)."
     ),
 )
 def cnn_bn4(
@@ -220,10 +213,9 @@ def cnn_bn4(
         "The write-up gives no dropout rates: we use 0.25 after the two "
         "pools, 0.3 after the first dense layer and 0.4 after the second. "
         "The study passed unscaled 0-255 pixels; we take [0, 1] like every "
-        "zoo model. The study's 15 epochs at batch 150 with Adam, on a "
-        "one-cycle schedule peaking at 3e-3 with label smoothing 0.1: "
-        "0.9174-0.9198 test accuracy over three random_state=None draws of "
-        "benchmarks/zoo_table.py (constant 1e-3 as in the study: 0.9077)."
+        "zoo model. The recipe keeps the study's 15 epochs at batch 150 with "
+        "Adam and puts it on a one-cycle schedule peaking at 3e-3 with label "
+        "smoothing 0.1."
     ),
 )
 def cnn004(

@@ -84,15 +84,11 @@ def _stage(
         "training records (ResNet-9, airbench): bias-free conv-BN-ReLU, "
         "residual blocks after stages 1 and 3, global max pooling, logits "
         "scaled by 1/8. Recipe: AdamW (peak learning rate 3e-3, decoupled "
-        "weight decay 0.05) on a one-cycle schedule, label smoothing 0.1, "
-        "'light' augmentation (flip and 2-pixel shifts) and flip test-time "
-        "augmentation. Measured with these defaults (width 20, 35 epochs) on "
-        "the 60k/10k split (benchmarks/best_curve.py, 2 AVX-512 cores, "
-        "TF_ENABLE_ONEDNN_OPTS=1): 0.9413 test accuracy in 11.1 minutes of "
-        "fitting. At width 16 (414k parameters): 0.9336 in 5.1 minutes at "
-        "20 epochs, 0.9389 in 11.9 at 40, 0.9398 in 12.4 at 50. An epoch "
-        "costs 19 s there and 2-4.5 times as much on the other hosts we "
-        "measured: pass a smaller `epochs` or `width` on a slower machine."
+        "weight decay 0.05) on a one-cycle schedule over 35 epochs at width "
+        "20, label smoothing 0.1, 'light' augmentation (flip and 2-pixel "
+        "shifts) and flip test-time augmentation. Its accuracy against fit "
+        "time is in the docs' zoo page; on a slow machine pass a smaller "
+        "`epochs` or `width`."
     ),
     aliases=("best",),
 )

@@ -20,12 +20,9 @@ from fashionzoo.models._registry import register_model
         "label_smoothing": 0.1,
     },
     notes=(
-        "Study 001's keras-tuner best: units_1=256, units_2=32, Adam. The default "
-        "recipe trains it 15 epochs with a one-cycle schedule peaking at 4e-3 and "
-        "label smoothing 0.1: 0.9124-0.9151 test accuracy over three "
-        "random_state=None draws of benchmarks/zoo_table.py and 0.9116 with "
-        "random_state=0 (constant 1e-3 for 12 epochs: 0.8948; cosine from "
-        "2e-3: 0.9062)."
+        "Study 001's keras-tuner best: units_1=256, units_2=32, Adam. The "
+        "recipe trains it 15 epochs with a one-cycle schedule peaking at 4e-3 "
+        "and label smoothing 0.1."
     ),
 )
 def lenet5(

@@ -66,20 +66,15 @@ def _basic_block(
     },
     notes=(
         "Study 003 used 'the famous ResNet architecture' with the first "
-        "max-pool taken out for the small images and reports 0.9099 after 10 "
-        "epochs without augmentation, but gives no depth or widths. We use "
-        "the CIFAR-style ResNet-20 of He et al. (basic blocks, 3 stages of "
-        "16/32/64 channels, projection shortcuts where the shape changes, "
-        "global average pooling). Taking out only the max-pool leaves the "
-        "ImageNet stem's stride 2, which we keep (stem_strides=2: stages at "
-        "14x14, 7x7 and 4x4): an epoch then takes about a minute on 2 CPU "
-        "cores at batch 128 (half that on the AVX-512 host of the zoo "
-        "table), against 4-8 minutes at full 28x28 resolution "
-        "(stem_strides=1). The study's 10 epochs with Adam, on a one-cycle "
-        "schedule peaking at 3e-3 with label smoothing 0.1: 0.9182-0.9226 "
-        "test accuracy over three random_state=None draws of "
-        "benchmarks/zoo_table.py (the study's ReduceLROnPlateau from 1e-3: "
-        "0.8953)."
+        "max-pool taken out for the small images, 10 epochs without "
+        "augmentation, but gives no depth or widths. We use the CIFAR-style "
+        "ResNet-20 of He et al. (basic blocks, 3 stages of 16/32/64 channels, "
+        "projection shortcuts where the shape changes, global average "
+        "pooling). Taking out only the max-pool leaves the ImageNet stem's "
+        "stride 2, which we keep (stem_strides=2: stages at 14x14, 7x7 and "
+        "4x4; stem_strides=1 works at full resolution for 4-8 times the "
+        "cost). The recipe keeps the study's 10 epochs and puts Adam on a "
+        "one-cycle schedule peaking at 3e-3 with label smoothing 0.1."
     ),
 )
 def resnet(

@@ -1,0 +1,336 @@
+"""What the command handlers share: output, argument types and groups, loading."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import logging
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+PROG = "fashionzoo"
+logger = logging.getLogger("fashionzoo.cli")
+
+
+# ------------------------------------------------------------------ output
+def out(text: str = "") -> None:
+    """Print a result line on stdout."""
+    print(text, flush=True)  # noqa: T201
+
+
+def err(text: str) -> None:
+    """Print a line on stderr."""
+    print(text, file=sys.stderr, flush=True)  # noqa: T201
+
+
+def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> list[str]:
+    """Left-aligned text table with a rule under the header; the last column unpadded."""
+    widths = [
+        max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers) - 1)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [str(c).ljust(w) for c, w in zip(cells, widths, strict=False)]
+        return "  ".join([*padded, str(cells[-1])]).rstrip()
+
+    rule = ["-" * w for w in widths] + ["-" * len(headers[-1])]
+    return [line(headers), line(rule), *(line(r) for r in rows)]
+
+
+class LogFormatter(logging.Formatter):
+    """Messages as they are; warnings and errors prefixed ``fashionzoo: warning:``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted message."""
+        message = super().format(record)
+        if record.levelno >= logging.WARNING:
+            return f"{PROG}: {record.levelname.lower()}: {message}"
+        return message
+
+
+# --------------------------------------------------------- argument types
+def parse_param(text: str) -> tuple[str, Any]:
+    """Parse a ``--param KEY=VALUE`` argument.
+
+    The value is read as a Python literal (``16``, ``1e-3``, ``True``,
+    ``None``, ``(3, 3)``, ``{"flip": True}``) and kept as a string when it is
+    not one (``adam``).
+
+    Parameters
+    ----------
+    text : str
+        ``"key=value"``.
+
+    Returns
+    -------
+    key, value : tuple of (str, object)
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If there is no ``=`` or the key is empty.
+
+    Examples
+    --------
+    >>> from fashionzoo.cli import parse_param
+    >>> parse_param("units_1=16"), parse_param("optimizer=sgd")
+    (('units_1', 16), ('optimizer', 'sgd'))
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier():
+        msg = f"expected KEY=VALUE, e.g. units_1=16; got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    try:
+        value = ast.literal_eval(raw.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        value = raw.strip()
+    return key, value
+
+
+def positive_int(text: str) -> int:
+    """An int >= 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"expected a positive integer; got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def folds(text: str) -> int:
+    """A fold count >= 2, for argparse."""
+    value = positive_int(text)
+    if value < 2:
+        msg = f"cross-validation needs at least 2 folds; got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the line breaks of descriptions and examples; at most 100 columns."""
+
+    def __init__(self, prog: str) -> None:
+        width = min(100, shutil.get_terminal_size((100, 24)).columns)
+        super().__init__(prog, max_help_position=30, width=width)
+
+
+def examples(*lines: str, note: str = "") -> str:
+    """The ``examples:`` epilog of a command's help."""
+    text = "examples:\n" + "\n".join(f"  {line}" for line in lines)
+    return f"{text}\n\n{note}" if note else text
+
+
+# ----------------------------------------------------------- parser groups
+def common_parser() -> argparse.ArgumentParser:
+    """Options every command takes."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("general options")
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print results only: no progress or log",
+    )
+    group.add_argument(
+        "-v", "--verbose", action="store_true", help="print debugging messages"
+    )
+    group.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="random seed for subsets, folds and training (default: 0)",
+    )
+    group.add_argument(
+        "--data-home",
+        metavar="DIR",
+        help="folder of the data (default: $FASHIONZOO_DATA, else the user cache folder)",
+    )
+    return common
+
+
+def training_parser() -> argparse.ArgumentParser:
+    """Options of the commands that train."""
+    training = argparse.ArgumentParser(add_help=False)
+    group = training.add_argument_group("training options")
+    group.add_argument(
+        "--epochs",
+        type=positive_int,
+        metavar="N",
+        help="epochs per fit (default: the model's recipe, see 'fashionzoo models --json')",
+    )
+    group.add_argument(
+        "--batch-size", type=positive_int, metavar="N", help="images per training step"
+    )
+    group.add_argument(
+        "--max-samples",
+        type=positive_int,
+        metavar="N",
+        help="train on a stratified random subset of N of the 60,000 training images "
+        "(default: all)",
+    )
+    group.add_argument(
+        "--test-samples",
+        type=positive_int,
+        metavar="N",
+        help="score on a stratified subset of N of the 10,000 test images (default: all)",
+    )
+    group.add_argument(
+        "--param",
+        action="append",
+        type=parse_param,
+        metavar="KEY=VALUE",
+        help="a model parameter, repeatable: --param units_1=128 --param learning_rate=1e-3",
+    )
+    return training
+
+
+def cv_options(parser: argparse.ArgumentParser, default_folds: int) -> None:
+    """``--folds`` and ``--n-jobs``."""
+    group = parser.add_argument_group("cross-validation options")
+    group.add_argument(
+        "--folds",
+        type=folds,
+        default=default_folds,
+        metavar="K",
+        help=f"number of stratified folds (default: {default_folds})",
+    )
+    group.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="folds trained in parallel processes; -1 for one per CPU (default: 1)",
+    )
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class Commands:
+    """Adds subcommands, each with its summary, description, examples and handler."""
+
+    def __init__(self, sub: Any, common: argparse.ArgumentParser) -> None:
+        self.sub, self.common = sub, common
+        self.training = training_parser()
+
+    def add(
+        self,
+        name: str,
+        handler: Handler,
+        summary: str,
+        description: str,
+        example_lines: Sequence[str],
+        *,
+        trains: bool = False,
+    ) -> argparse.ArgumentParser:
+        """The parser of a new subcommand."""
+        parents = [self.training, self.common] if trains else [self.common]
+        command = self.sub.add_parser(
+            name,
+            help=summary,
+            description=description,
+            epilog=examples(*example_lines),
+            formatter_class=HelpFormatter,
+            parents=parents,
+        )
+        command.set_defaults(handler=handler)
+        return command
+
+
+# ------------------------------------------------------------ shared steps
+def params(args: argparse.Namespace) -> dict[str, Any]:
+    """``--param`` values, with ``--epochs`` and ``--batch-size`` on top."""
+    values = dict(getattr(args, "param", None) or [])
+    for option in ("epochs", "batch_size"):
+        value = getattr(args, option, None)
+        if value is not None:
+            values[option] = value
+    return values
+
+
+def make_estimators(names: Sequence[str], args: argparse.Namespace) -> dict[str, Any]:
+    """One fresh estimator per model name, with the command line's parameters.
+
+    A parameter applies to every model that has it; one that no model has
+    is an error (with the valid names), as is an unknown model name. The
+    values are checked here, before any data is loaded.
+    """
+    from fashionzoo.zoo import create_estimator
+
+    given = params(args)
+    common = {"random_state": args.seed, "verbose": 0 if args.quiet else 1}
+    estimators: dict[str, Any] = {}
+    used: set[str] = set()
+    for name in names:
+        if name in estimators:
+            msg = f"model {name!r} is given twice."
+            raise ValueError(msg)
+        valid = set(create_estimator(name).get_params())
+        mine = {k: v for k, v in given.items() if k in valid}
+        used.update(mine)
+        if len(names) == 1:
+            mine = given  # let create_estimator explain an unknown parameter
+        estimator = create_estimator(name, **{**common, **mine})
+        validate = getattr(estimator, "_validate_params", None)
+        if validate is not None:
+            validate()
+        estimators[name] = estimator
+    unused = sorted(set(given) - used)
+    if unused and len(names) > 1:
+        msg = f"no model among {', '.join(names)} has the parameter(s) {', '.join(unused)}."
+        raise ValueError(msg)
+    return estimators
+
+
+def load(
+    subset: Literal["train", "test"], args: argparse.Namespace, n: int | None
+) -> tuple[Any, Any]:
+    """The training or test images, as a stratified subset of ``n`` if given."""
+    from fashionzoo.datasets import fetch_fashion_mnist, stratified_subset
+
+    X, y = fetch_fashion_mnist(subset, data_home=args.data_home, return_X_y=True)
+    return stratified_subset(X, y, n, random_state=args.seed)
+
+
+def load_train(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The training images of ``--max-samples``."""
+    X, y = load("train", args, args.max_samples)
+    logger.info("training images: %s", f"{len(y):,}")
+    return X, y
+
+
+def load_test(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The test images of ``--test-samples``."""
+    return load("test", args, args.test_samples)
+
+
+def load_estimator(path: str) -> Any:
+    """A fitted estimator saved by ``fashionzoo train --save``."""
+    import joblib
+
+    source = Path(path).expanduser()
+    if not source.is_file():
+        msg = (
+            f"no model file at {str(source)!r}. Train and save one first, e.g. "
+            f"fashionzoo train lenet5 --save {source.name or 'model.joblib'}"
+        )
+        raise FileNotFoundError(msg)
+    try:
+        estimator = joblib.load(source)
+    except Exception as exc:  # unpickling raises anything for a foreign file
+        msg = (
+            f"{str(source)!r} is not a model saved by 'fashionzoo train --save' "
+            f"({type(exc).__name__}: {exc})"
+        )
+        raise ValueError(msg) from exc
+    if not (hasattr(estimator, "predict_proba") and hasattr(estimator, "classes_")):
+        msg = f"{str(source)!r} holds a {type(estimator).__name__}, not a fitted classifier."
+        raise ValueError(msg)
+    return estimator

@@ -1,0 +1,133 @@
+"""``predict``, ``evaluate`` and ``export``: use a fitted model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from fashionzoo.cli._common import (
+    Commands,
+    load_estimator,
+    load_test,
+    out,
+    positive_int,
+)
+
+
+def predict(args: argparse.Namespace) -> int:
+    """Classify picture files."""
+    import numpy as np
+
+    from fashionzoo.datasets import load_images
+    from fashionzoo.evaluation import class_names
+
+    images = load_images(args.images)
+    estimator = load_estimator(args.model)
+    proba = estimator.predict_proba(images)
+    names = class_names(estimator.classes_)
+    top = min(args.top, proba.shape[1])
+    for path, row in zip(args.images, proba, strict=True):
+        best = np.argsort(-row, kind="stable")[:top]
+        guesses = ", ".join(f"{names[k]} ({row[k]:.2f})" for k in best)
+        out(f"{path}: {guesses}")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """Score a saved model on the test set."""
+    from fashionzoo.evaluation import evaluate as score
+
+    estimator = load_estimator(args.model)
+    X_test, y_test = load_test(args)
+    result = score(estimator, X_test, y_test)
+    out(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write a saved model's network for serving."""
+    from fashionzoo.export import export as write
+
+    estimator = load_estimator(args.model)
+    Path(args.out).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    out(f"wrote {write(estimator, args.out, args.format)}")
+    return 0
+
+
+def register(commands: Commands) -> None:
+    """Add ``predict``, ``evaluate`` and ``export``."""
+    parser = commands.add(
+        "predict",
+        predict,
+        "classify image files with a saved model",
+        "Classify pictures (PNG, JPEG, ...) with a model saved by 'fashionzoo train'.\n"
+        "Each picture is made to look like the training data: grayscale, padded to a\n"
+        "square, resized to 28x28, and inverted if its background is light.\n"
+        "Only load model files you trust: joblib files can run code when loaded.",
+        [
+            "fashionzoo predict --model lenet5.joblib shirt.png",
+            "fashionzoo predict --model lenet5.joblib --top 3 photos/*.jpg",
+        ],
+    )
+    parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    parser.add_argument(
+        "--model", required=True, metavar="PATH", help="a saved .joblib model"
+    )
+    parser.add_argument(
+        "--top",
+        type=positive_int,
+        default=1,
+        metavar="K",
+        help="show the K likeliest classes",
+    )
+    parser = commands.add(
+        "evaluate",
+        evaluate,
+        "score a saved model on the test set",
+        "Score a model saved by 'fashionzoo train' on the official 10,000 test images:\n"
+        "accuracy, the classification report (precision, recall, f1 per class) and the\n"
+        "prediction speed.",
+        [
+            "fashionzoo evaluate --model lenet5.joblib",
+            "fashionzoo evaluate --model lenet5.joblib --json > lenet5.json",
+        ],
+    )
+    parser.add_argument(
+        "--model", required=True, metavar="PATH", help="a saved .joblib model"
+    )
+    parser.add_argument(
+        "--test-samples",
+        type=positive_int,
+        metavar="N",
+        help="score on a stratified subset of N test images (default: all)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the full result as JSON"
+    )
+    parser = commands.add(
+        "export",
+        export,
+        "export a saved model for serving (.keras, SavedModel, ONNX)",
+        "Write the network of a model saved by 'fashionzoo train' for inference without\n"
+        "fashionzoo: a .keras file, a TensorFlow SavedModel folder, or an ONNX file\n"
+        '(needs pip install "fashionzoo[onnx]"). The exported model takes float32 images\n'
+        "(n, 28, 28, 1) of raw 0-255 pixels and returns class probabilities.",
+        [
+            "fashionzoo export --model lenet5.joblib --out lenet5.keras",
+            "fashionzoo export --model lenet5.joblib --format savedmodel --out lenet5_sm",
+            "fashionzoo export --model lenet5.joblib --format onnx --out lenet5.onnx",
+        ],
+    )
+    parser.add_argument(
+        "--model", required=True, metavar="PATH", help="a saved .joblib model"
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="PATH", help="file or folder to write"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["keras", "savedmodel", "onnx"],
+        default="keras",
+        help="output format (default: keras)",
+    )
