@@ -36,6 +36,7 @@ def test_public_api():
         [
             "FASHION_MNIST_CLASSES",
             "DuplicateReport",
+            "class_names",
             "clear_data_home",
             "fetch_fashion_mnist",
             "find_duplicates",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import inspect
 import os
+import pathlib
 import pickle
 import re
 import subprocess
 import sys
 import urllib.error
+import warnings
 
 import keras
 import numpy as np
@@ -59,16 +61,44 @@ def fitted(data):
 
 @pytest.fixture
 def offline(monkeypatch, tmp_path):
-    """KERAS_HOME in tmp_path; any download attempt fails at once and is counted."""
+    """Keras's cache in tmp_path; a download writes a partial file, then fails.
+
+    Keras reads KERAS_HOME when it is imported, so its cache folder is patched
+    too. The attempted URLs are returned.
+    """
     attempts = []
 
-    def fail(url, *args, **kwargs):
+    def fail(url, filename, *args, **kwargs):
         attempts.append(url)
+        pathlib.Path(filename).write_bytes(b"the first bytes")
         raise urllib.error.URLError("no network in tests")
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr("keras.src.backend.config._KERAS_DIR", str(tmp_path))
     monkeypatch.setattr("keras.src.utils.file_utils.urlretrieve", fail)
     return attempts
+
+
+def _keras_weights_file(name, side, monkeypatch):
+    """Where in Keras's cache its constructor looks for ``name``'s ImageNet weights."""
+    asked = {}
+
+    class Asked(Exception):
+        pass
+
+    def record(fname, origin, *args, cache_subdir="datasets", **kwargs):
+        asked.update(fname=fname, cache_subdir=cache_subdir)
+        raise Asked
+
+    constructor = get_backbone(name).constructor
+    with monkeypatch.context() as patch, warnings.catch_warnings():
+        patch.setattr("keras.src.utils.file_utils.get_file", record)
+        warnings.simplefilter("ignore")  # MobileNetV2's side warning
+        with pytest.raises(Asked):
+            constructor(
+                include_top=False, weights="imagenet", input_shape=(side, side, 3)
+            )
+    return pathlib.Path(asked["cache_subdir"], asked["fname"])
 
 
 # ----------------------------------------------------------------- table
@@ -89,8 +119,6 @@ def test_backbone_table():
     for name in names:
         spec = get_backbone(name)
         assert spec.name == name == name.lower()
-        assert spec.default_size >= spec.min_size
-        assert spec.weights_filename(spec.default_size).endswith(".h5")
     assert get_backbone("xception").min_size == 71
     assert get_backbone("inception_v3").min_size == 75
     aliases = {
@@ -117,46 +145,11 @@ def test_unknown_backbone(data):
         TransferClassifier("vgg61", weights=None).fit(X, y)
 
 
-def test_mobilenet_v2_weights_file_follows_input_size():
-    spec = get_backbone("mobilenet_v2")
-    assert spec.weights_filename(96).endswith("_1.0_96_no_top.h5")
-    # Keras has no 32x32 MobileNetV2 weights and loads the 224 ones.
-    assert spec.weights_filename(32).endswith("_1.0_224_no_top.h5")
-
-
-@pytest.mark.parametrize("name", ["vgg16", "mobilenet_v2", "efficientnet_b0"])
-def test_weights_file_is_the_one_keras_downloads(name, monkeypatch):
-    """The table's file name, URL and MD5 are those keras.applications asks for."""
-    spec = get_backbone(name)
-    asked = {}
-
-    class Asked(Exception):
-        pass
-
-    def fake_get_file(fname, origin, *args, file_hash=None, **kwargs):
-        asked.update(fname=fname, origin=origin, file_hash=file_hash)
-        raise Asked
-
-    monkeypatch.setattr("keras.src.utils.file_utils.get_file", fake_get_file)
-    side = 96 if name == "mobilenet_v2" else spec.min_size
-    with pytest.raises(Asked):
-        spec.constructor(
-            include_top=False, weights="imagenet", input_shape=(side, side, 3)
-        )
-    assert asked == {
-        "fname": spec.weights_filename(side),
-        "origin": spec.weights_origin(side),
-        "file_hash": spec.weights_md5,
-    }
-
-
 # ---------------------------------------------------------- preprocessing
 def test_backbone_preprocess_layer_is_preprocess_input(rng):
     images = rng.uniform(0, 255, size=(2, 5, 5, 3)).astype("float32")
-    modes = set()
     for name in list_backbones():
         spec = get_backbone(name)
-        modes.add(spec.mode)
         expected = spec.preprocess_input(images.copy())  # the NumPy implementation
         layer = BackbonePreprocess(name)
         out = keras.ops.convert_to_numpy(layer(images))
@@ -164,9 +157,19 @@ def test_backbone_preprocess_layer_is_preprocess_input(rng):
         assert BackbonePreprocess.from_config(layer.get_config()).backbone == name
         symbolic = layer(keras.Input((7, 7, 3)))
         assert tuple(symbolic.shape) == (None, 7, 7, 3)
-    assert modes == {"caffe", "tf", "torch", "none"}
-    caffe = keras.ops.convert_to_numpy(BackbonePreprocess("vgg16")(images))
+
+    def preprocess(name):
+        return keras.ops.convert_to_numpy(BackbonePreprocess(name)(images))
+
+    # The four kinds of keras.applications preprocessing.
+    caffe = preprocess("vgg16")  # RGB to BGR, minus the ImageNet mean pixel
     np.testing.assert_allclose(caffe[..., 0], images[..., 2] - 103.939, rtol=1e-6)
+    tf_mode = preprocess("mobilenet_v2")  # to [-1, 1]
+    np.testing.assert_allclose(tf_mode, images / 127.5 - 1, rtol=1e-5, atol=1e-6)
+    torch = preprocess("densenet121")  # to [0, 1], standardised per channel
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    np.testing.assert_allclose(torch, (images / 255 - mean) / std, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(preprocess("efficientnet_b0"), images)  # inside
 
 
 # ------------------------------------------------------------ every backbone
@@ -189,7 +192,7 @@ def test_every_backbone_builds_and_fits(name):
     clf = TransferClassifier(
         name, weights=None, head_units=4, epochs=1, batch_size=4, random_state=0
     ).fit(X, y)
-    assert clf.input_size_ == spec.min_size == spec.default_size
+    assert clf.input_size_ == spec.min_size
     backbone = clf.backbone_
     assert tuple(backbone.input_shape) == (None, spec.min_size, spec.min_size, 3)
     assert clf.model_.get_layer("preprocess").backbone == name
@@ -300,41 +303,56 @@ def test_imagenet_offline_raises_weights_not_found(data, offline, tmp_path):
     err = info.value
     message = str(err)
     assert isinstance(err, OSError)
-    assert "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in message
-    assert str(tmp_path / "models") in message
+    assert "could not download the ImageNet weights of backbone 'vgg16'" in message
+    assert "no internet access?" in message
+    assert "no network in tests" in message  # Keras's reason, with its URL
+    assert "/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in message
+    assert "KERAS_HOME/models" in message
     assert "weights=None" in message
     assert "weights=<path" in message
-    assert err.__cause__ is None  # raised from None: no URL-error traceback
-    assert err.__suppress_context__
+    assert "URL fetch failure" in str(err.__cause__)
     assert len(offline) == 1  # one attempt, which failed at once
     assert list((tmp_path / "models").iterdir()) == []  # nothing half-written
 
 
-def test_imagenet_corrupt_cached_file(data, offline, tmp_path):
-    X, y = data
-    cached = tmp_path / "models" / get_backbone("vgg16").weights_filename()
+@pytest.mark.parametrize(
+    ("name", "expected", "attempts"),
+    [
+        # Keras checks VGG16's file against its MD5, fails, downloads again.
+        ("vgg16", "could not download the ImageNet weights", 1),
+        # Keras checks no MobileNetV2 file: loading it fails.
+        ("mobilenet_v2", "could not load the ImageNet weights .* delete", 0),
+    ],
+)
+def test_imagenet_corrupt_cached_file(
+    name, expected, attempts, offline, tmp_path, monkeypatch
+):
+    cached = tmp_path / _keras_weights_file(name, 32, monkeypatch)
     cached.parent.mkdir()
     cached.write_bytes(b"not an HDF5 file")
-    with pytest.raises(WeightsNotFoundError, match="MD5"):
-        TransferClassifier("vgg16").fit(X, y)
-    assert cached.exists()  # never deleted behind the user's back
-    assert offline == []
+    with pytest.raises(WeightsNotFoundError, match=expected) as info:
+        build_backbone(name, 32, weights="imagenet")
+    assert f"backbone {name!r}" in str(info.value)
+    assert info.value.__cause__ is not None
+    assert len(offline) == attempts
 
 
-def test_imagenet_cached_file_is_used_without_network(offline, tmp_path):
-    """A weights file in KERAS_HOME/models is loaded with no download attempt."""
+def test_imagenet_cached_file_is_used_without_network(offline, tmp_path, monkeypatch):
+    """A weights file in Keras's cache is loaded with no download attempt."""
     import h5py
     from keras.src.legacy.saving import legacy_h5_format  # Keras's own .h5 writer
 
     reference = keras.applications.MobileNetV2(
         include_top=False, weights=None, input_shape=(32, 32, 3)
     )
-    cached = tmp_path / "models" / get_backbone("mobilenet_v2").weights_filename(32)
+    cached = tmp_path / _keras_weights_file("mobilenet_v2", 32, monkeypatch)
     cached.parent.mkdir()
     with h5py.File(cached, "w") as f:  # the format of Keras's ImageNet files
         legacy_h5_format.save_weights_to_hdf5_group(f, reference)
 
-    backbone = build_backbone("MobileNetV2", 32, weights="imagenet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no warning about the side
+        backbone = build_backbone("MobileNetV2", 32, weights="imagenet")
     assert offline == []
     for got, want in zip(backbone.get_weights(), reference.get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)

@@ -320,7 +320,7 @@ class TransferClassifier(ZooClassifier):
         from fashionzoo.models.augment import make_augmentation
 
         spec = get_backbone(self.backbone)
-        size = spec.default_size if self.input_size is None else int(self.input_size)
+        size = spec.min_size if self.input_size is None else int(self.input_size)
         check_input_size(spec, size)
         with strategy_scope(), seeded_build(seed):
             backbone = build_backbone(spec.name, size, weights=self.weights)

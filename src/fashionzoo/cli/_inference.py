@@ -19,8 +19,7 @@ def predict(args: argparse.Namespace) -> int:
     """Classify picture files."""
     import numpy as np
 
-    from fashionzoo.datasets import load_images
-    from fashionzoo.evaluation import class_names
+    from fashionzoo.datasets import class_names, load_images
 
     images = load_images(args.images)
     estimator = load_estimator(args.model)

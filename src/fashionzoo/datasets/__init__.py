@@ -13,6 +13,7 @@ from fashionzoo.datasets._fetch import (
     get_data_home,
 )
 from fashionzoo.datasets._images import load_image, load_images
+from fashionzoo.datasets._names import class_names
 from fashionzoo.datasets._registry import FASHION_MNIST_CLASSES
 from fashionzoo.datasets._sample import load_sample
 from fashionzoo.datasets._subset import stratified_subset
@@ -20,6 +21,7 @@ from fashionzoo.datasets._subset import stratified_subset
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "DuplicateReport",
+    "class_names",
     "clear_data_home",
     "fetch_fashion_mnist",
     "find_duplicates",

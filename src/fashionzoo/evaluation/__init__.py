@@ -4,6 +4,7 @@ Importing this package is cheap: scikit-learn and Matplotlib are imported
 inside the functions that need them.
 """
 
+from fashionzoo.datasets import class_names  # where it lives since 0.2
 from fashionzoo.evaluation._compare import ComparisonResult, ModelRun, compare
 from fashionzoo.evaluation._cross_validation import (
     CrossValidationResult,
@@ -11,7 +12,7 @@ from fashionzoo.evaluation._cross_validation import (
     cross_validate,
     fit_and_evaluate,
 )
-from fashionzoo.evaluation._evaluate import EvaluationResult, class_names, evaluate
+from fashionzoo.evaluation._evaluate import EvaluationResult, evaluate
 from fashionzoo.evaluation._report import (
     figure_to_png,
     render_html_report,

@@ -79,7 +79,6 @@ class ModelSpec:
         }
 
 
-
 def register_model(
     *,
     description: str,

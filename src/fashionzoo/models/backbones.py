@@ -1,12 +1,11 @@
 """ImageNet backbones from ``keras.applications``, by name.
 
 The table maps a lowercase name (``vgg16``, ``inception_v3``, ...) to the
-Keras constructor, the backbone's own ``preprocess_input``, the smallest input
-side Keras accepts, a default side and the ImageNet weights file Keras
-downloads for it without the classification top. :func:`build_backbone` makes
-the headless network with ``weights`` = ``None``, ``"imagenet"`` or a file,
-and :class:`BackbonePreprocess` puts the backbone's preprocessing inside a
-model as a serializable layer.
+Keras constructor, the backbone's own ``preprocess_input`` and the smallest
+input side Keras accepts. :func:`build_backbone` makes the headless network
+with ``weights`` = ``None``, ``"imagenet"`` (Keras downloads and caches the
+file) or a file, and :class:`BackbonePreprocess` puts the backbone's
+preprocessing inside a model as a serializable layer.
 
 Keras only (``keras.layers``, ``keras.ops``, ``keras.applications``): the
 module runs under any Keras backend and never imports scikit-learn.
@@ -15,15 +14,13 @@ module runs under any Keras backend and never imports scikit-learn.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 from typing import Any
-
-import numpy as np
 
 from fashionzoo._keras import keras, layers, ops
 from fashionzoo.exceptions import UnknownModelError, WeightsNotFoundError
@@ -35,20 +32,10 @@ __all__ = [
     "build_backbone",
     "check_input_size",
     "get_backbone",
-    "imagenet_weights_path",
-    "keras_cache_dir",
     "list_backbones",
 ]
 
 _APPS = keras.applications
-_GCS = "https://storage.googleapis.com/tensorflow/keras-applications/"
-
-# The sides for which Keras publishes MobileNetV2 ImageNet weights; for any
-# other side Keras loads the 224 ones (the convolutions do not depend on it).
-_MOBILENET_V2_SIDES = (96, 128, 160, 192, 224)
-
-# EfficientNet's input normalisation, see _match_keras_efficientnet_imagenet.
-_IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
 
 
 @dataclass(frozen=True)
@@ -63,70 +50,19 @@ class BackboneSpec:
         The ``keras.applications`` function, e.g. ``keras.applications.VGG16``.
     preprocess_input : callable
         The backbone's own ``preprocess_input``: pixels in 0-255, RGB.
-    mode : str
-        What ``preprocess_input`` does: ``"caffe"`` (RGB to BGR, minus the
-        ImageNet mean pixel), ``"tf"`` (scale to [-1, 1]), ``"torch"`` (scale
-        to [0, 1], standardise per channel) or ``"none"`` (EfficientNet
-        rescales inside the network).
     min_size : int
-        Smallest input side Keras accepts for the headless network.
-    default_size : int
-        Side :class:`~fashionzoo.transfer.TransferClassifier` resizes to by
-        default: the minimum, which keeps training affordable on a CPU.
+        Smallest input side Keras accepts for the headless network, and the
+        side :class:`~fashionzoo.transfer.TransferClassifier` resizes to by
+        default, which keeps training affordable on a CPU.
     description : str
         One line for tables.
-    weights_file : str
-        File name of the headless ImageNet weights in Keras's cache
-        (``KERAS_HOME/models``); ``{side}`` stands for the input side.
-    weights_url : str
-        Where Keras downloads that file from; ``{side}`` as above.
-    weights_md5 : str or None
-        MD5 of the file, as Keras checks it (None: Keras checks none).
     """
 
     name: str
     constructor: Callable[..., Any]
     preprocess_input: Callable[..., Any]
-    mode: str
     min_size: int
-    default_size: int
     description: str
-    weights_file: str
-    weights_url: str
-    weights_md5: str | None = None
-
-    def weights_filename(self, input_size: int | None = None) -> str:
-        """Name of the headless ImageNet weights file for ``input_size``.
-
-        Parameters
-        ----------
-        input_size : int, default=None
-            Image side; only MobileNetV2 has weights per side (else 224).
-
-        Returns
-        -------
-        filename : str
-        """
-        return self.weights_file.format(side=self._weights_side(input_size))
-
-    def weights_origin(self, input_size: int | None = None) -> str:
-        """Download URL of :meth:`weights_filename`.
-
-        Parameters
-        ----------
-        input_size : int, default=None
-            Image side, as in :meth:`weights_filename`.
-
-        Returns
-        -------
-        url : str
-        """
-        return self.weights_url.format(side=self._weights_side(input_size))
-
-    def _weights_side(self, input_size: int | None) -> int:
-        if self.name == "mobilenet_v2" and input_size in _MOBILENET_V2_SIDES:
-            return int(input_size)
-        return 224
 
 
 _BACKBONES: dict[str, BackboneSpec] = {
@@ -136,107 +72,57 @@ _BACKBONES: dict[str, BackboneSpec] = {
             name="vgg16",
             constructor=_APPS.VGG16,
             preprocess_input=_APPS.vgg16.preprocess_input,
-            mode="caffe",
             min_size=32,
-            default_size=32,
             description="VGG16: 13 conv layers in 5 blocks, 14.7M parameters",
-            weights_file="vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_url=_GCS
-            + "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_md5="6d6bbae143d832006294945121d1f1fc",
         ),
         BackboneSpec(
             name="resnet50",
             constructor=_APPS.ResNet50,
             preprocess_input=_APPS.resnet.preprocess_input,
-            mode="caffe",
             min_size=32,
-            default_size=32,
             description="ResNet50: 50-layer residual network, 23.6M parameters",
-            weights_file="resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_url=_GCS
-            + "resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_md5="4d473c1dd8becc155b73f8504c6f6626",
         ),
         BackboneSpec(
             name="resnet152v2",
             constructor=_APPS.ResNet152V2,
             preprocess_input=_APPS.resnet_v2.preprocess_input,
-            mode="tf",
             min_size=32,
-            default_size=32,
             description="ResNet152V2: 152-layer pre-activation ResNet, 58.3M parameters",
-            weights_file="resnet152v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_url=_GCS
-            + "resnet/resnet152v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_md5="ed17cf2e0169df9d443503ef94b23b33",
         ),
         BackboneSpec(
             name="xception",
             constructor=_APPS.Xception,
             preprocess_input=_APPS.xception.preprocess_input,
-            mode="tf",
             min_size=71,
-            default_size=71,
             description="Xception: depthwise-separable Inception, 20.9M parameters",
-            weights_file="xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_url=_GCS
-            + "xception/xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_md5="b0042744bf5b25fce3cb969f33bebb97",
         ),
         BackboneSpec(
             name="inception_v3",
             constructor=_APPS.InceptionV3,
             preprocess_input=_APPS.inception_v3.preprocess_input,
-            mode="tf",
             min_size=75,
-            default_size=75,
             description="InceptionV3: factorised Inception modules, 21.8M parameters",
-            weights_file="inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_url=_GCS
-            + "inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_md5="bcbd6486424b2319ff4ef7d526e38f63",
         ),
         BackboneSpec(
             name="mobilenet_v2",
             constructor=_APPS.MobileNetV2,
             preprocess_input=_APPS.mobilenet_v2.preprocess_input,
-            mode="tf",
             min_size=32,
-            default_size=32,
             description="MobileNetV2: inverted residuals, width 1.0, 2.3M parameters",
-            weights_file=(
-                "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_{side}_no_top.h5"
-            ),
-            weights_url=_GCS + "mobilenet_v2/"
-            "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_{side}_no_top.h5",
-            weights_md5=None,
         ),
         BackboneSpec(
             name="efficientnet_b0",
             constructor=_APPS.EfficientNetB0,
             preprocess_input=_APPS.efficientnet.preprocess_input,
-            mode="none",
             min_size=32,
-            default_size=32,
             description="EfficientNetB0: compound-scaled MBConv network, 4.0M parameters",
-            weights_file="efficientnetb0_notop.h5",
-            weights_url="https://storage.googleapis.com/keras-applications/"
-            "efficientnetb0_notop.h5",
-            weights_md5="50bc09e76180e00e4465e1a485ddc09d",
         ),
         BackboneSpec(
             name="densenet121",
             constructor=_APPS.DenseNet121,
             preprocess_input=_APPS.densenet.preprocess_input,
-            mode="torch",
             min_size=32,
-            default_size=32,
             description="DenseNet121: densely connected blocks, 7.0M parameters",
-            weights_file="densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_url=_GCS
-            + "densenet/densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            weights_md5="30ee3e1110167f948a6b9946edeeb738",
         ),
     )
 }
@@ -312,26 +198,7 @@ def get_backbone(name: str) -> BackboneSpec:
 
 
 # ---------------------------------------------------------------- weights
-def keras_cache_dir() -> Path:
-    """The folder Keras caches downloads in: ``KERAS_HOME``, else ``~/.keras``.
-
-    ``KERAS_HOME`` is read at each call. ImageNet weights live in its
-    ``models`` subfolder.
-
-    Returns
-    -------
-    folder : pathlib.Path
-    """
-    home = os.environ.get("KERAS_HOME")
-    return Path(home).expanduser() if home else Path("~/.keras").expanduser()
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+_KERAS_CACHE = "KERAS_HOME/models (KERAS_HOME defaults to ~/.keras)"
 
 
 def _alternatives() -> str:
@@ -341,88 +208,41 @@ def _alternatives() -> str:
     )
 
 
-def imagenet_weights_path(
-    spec: BackboneSpec | str, input_size: int | None = None
-) -> Path:
-    """Path of the headless ImageNet weights of a backbone, downloading if needed.
+def _raised_in(exc: BaseException, code: CodeType) -> bool:
+    """Whether the function of ``code`` is on the traceback of ``exc``."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is code:
+            return True
+        tb = tb.tb_next
+    return False
 
-    The cache (``KERAS_HOME/models``, see :func:`keras_cache_dir`) is checked
-    first, so no network connection is attempted when the file is there; a
-    missing file is downloaded with :func:`keras.utils.get_file`, as the
-    ``keras.applications`` constructors do.
 
-    Parameters
-    ----------
-    spec : BackboneSpec or str
-        The backbone.
-    input_size : int, default=None
-        Input side; it picks the MobileNetV2 file (other backbones have one).
+def _imagenet_weights_error(spec: BackboneSpec, exc: Exception) -> WeightsNotFoundError:
+    """The error for ImageNet weights Keras could not download, or not load.
 
-    Returns
-    -------
-    path : pathlib.Path
-
-    Raises
-    ------
-    WeightsNotFoundError
-        If the file is not cached and cannot be downloaded, or if the cached
-        file does not match the MD5 Keras expects. The message names the file,
-        the folder to put it in and the alternatives.
+    A failure inside ``keras.utils.get_file`` is the download's (after a bad
+    checksum too; Keras deletes a partial file); any other is loading the
+    cached file, whose frames Keras filters out of the traceback.
     """
-    if isinstance(spec, str):
-        spec = get_backbone(spec)
-    fname = spec.weights_filename(input_size)
-    folder = keras_cache_dir() / "models"
-    path = folder / fname
-    if path.is_file():
-        if spec.weights_md5 is not None and _md5(path) != spec.weights_md5:
-            msg = (
-                f"The ImageNet weights file {path} does not match the MD5 Keras "
-                f"expects ({spec.weights_md5}); it may be a partial download. "
-                f"Delete it and download {spec.weights_origin(input_size)} again "
-                f"into {folder}. {_alternatives()}"
-            )
-            raise WeightsNotFoundError(msg)
-        return path
-    try:
-        downloaded = keras.utils.get_file(
-            fname,
-            spec.weights_origin(input_size),
-            cache_dir=str(keras_cache_dir()),
-            cache_subdir="models",
-            file_hash=spec.weights_md5,
-        )
-    except Exception as exc:  # noqa: BLE001  get_file raises a bare Exception
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if _raised_in(exc, keras.utils.get_file.__code__):
         msg = (
-            f"ImageNet weights for backbone {spec.name!r} are not cached and could "
-            f"not be downloaded ({reason}). Keras looks for {fname} in {folder} "
-            f"(KERAS_HOME/models; KERAS_HOME defaults to ~/.keras). Download "
-            f"{spec.weights_origin(input_size)} on a machine with internet access "
-            f"and copy it there. {_alternatives()}"
+            f"Keras could not download the ImageNet weights of backbone "
+            f"{spec.name!r} (no internet access?): {reason}. Run this once on a "
+            f"machine with internet access, or download the file at that URL "
+            f"elsewhere and copy it into Keras's cache, {_KERAS_CACHE}. "
+            f"{_alternatives()}"
         )
-        raise WeightsNotFoundError(msg) from None
-    return Path(downloaded)
-
-
-def _match_keras_efficientnet_imagenet(backbone: Any) -> None:
-    """Give an EfficientNet loaded from a path Keras's ``weights="imagenet"`` output.
-
-    With ``weights="imagenet"`` Keras inserts, after the input Normalization,
-    a Rescaling by ``1 / sqrt(stddev)`` per channel (keras-team/keras, see
-    tensorflow/tensorflow#49930). Loading the same file through a path
-    skips that layer; multiplying the Normalization variance by ``stddev``
-    gives the same output, since ``(x - m) / sqrt(v) / sqrt(s)`` equals
-    ``(x - m) / sqrt(v * s)``.
-    """
-    norm = next(
-        layer for layer in backbone.layers if isinstance(layer, layers.Normalization)
-    )
-    variance = ops.convert_to_numpy(norm.adapt_variance)
-    norm.adapt_variance.assign(
-        variance * np.asarray(_IMAGENET_STDDEV_RGB, variance.dtype)
-    )
-    norm.finalize_state()
+    else:
+        msg = (
+            f"Keras could not load the ImageNet weights of backbone {spec.name!r} "
+            f"from its cache, {_KERAS_CACHE}: {reason}. The cached file may be a "
+            f"partial download or corrupt: delete the {spec.name} file there and "
+            f"run this again with internet access, so that Keras downloads it "
+            f"again. {_alternatives()}"
+        )
+    return WeightsNotFoundError(msg)
 
 
 def build_backbone(
@@ -440,10 +260,11 @@ def build_backbone(
         Backbone name, see :func:`list_backbones`.
     input_size : int, default=None
         Input side in pixels, at least the backbone's ``min_size``; ``None``
-        uses its ``default_size``.
+        uses ``min_size``.
     weights : {"imagenet"}, path or None, default="imagenet"
-        ``"imagenet"``: the pretrained weights Keras publishes, from the cache
-        or downloaded (see :func:`imagenet_weights_path`); ``None``: random
+        ``"imagenet"``: the pretrained weights Keras publishes, which the
+        ``keras.applications`` constructor reads from Keras's cache
+        (``KERAS_HOME/models``) or downloads there; ``None``: random
         initialisation; a path: a weights file of the same headless backbone
         (``.weights.h5`` written by ``save_weights``, or a legacy ``.h5``).
     layer_name : str, default=None
@@ -461,10 +282,12 @@ def build_backbone(
         If ``input_size`` is below the backbone's minimum, or a weights file
         does not fit the backbone.
     WeightsNotFoundError
-        If ImageNet weights are unavailable, or a weights path is not a file.
+        If Keras can neither download the ImageNet weights nor load them from
+        its cache, or if a weights path is not a file. The message says what
+        to do.
     """
     spec = get_backbone(name)
-    size = spec.default_size if input_size is None else int(input_size)
+    size = spec.min_size if input_size is None else int(input_size)
     check_input_size(spec, size)
     if keras.config.image_data_format() != "channels_last":
         msg = (
@@ -473,11 +296,11 @@ def build_backbone(
             f"image_data_format={keras.config.image_data_format()!r}"
         )
         raise ValueError(msg)
-    imagenet = isinstance(weights, str) and weights == "imagenet"
-    if imagenet:
-        source: str | None = str(imagenet_weights_path(spec, size))
-    elif weights is None:
+    source: str | None
+    if weights is None:
         source = None
+    elif isinstance(weights, str) and weights == "imagenet":
+        source = "imagenet"
     else:
         path = Path(weights).expanduser()
         if not path.is_file():
@@ -499,9 +322,18 @@ def build_backbone(
         return spec.constructor(**kwargs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # At sides Keras has no MobileNetV2 weights for (our default, 32, is
+        # one) it loads the 224-pixel ones, which fit every side: no news.
+        warnings.filterwarnings(
+            "ignore", "`input_shape` is undefined or non-square", UserWarning
+        )
         try:
             backbone = spec.constructor(**kwargs)
-        except ValueError as exc:
+        except Exception as exc:  # get_file raises a bare Exception, h5py OSError
+            if source == "imagenet":
+                raise _imagenet_weights_error(spec, exc) from exc
+            if not isinstance(exc, ValueError):
+                raise
             first = str(exc).splitlines()[0]
             msg = (
                 f"The weights file {source} does not fit the {spec.name} backbone "
@@ -510,8 +342,6 @@ def build_backbone(
             raise ValueError(msg) from None
     for w in caught:  # a successful load: pass Keras's warnings on
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if imagenet and spec.name == "efficientnet_b0":
-        _match_keras_efficientnet_imagenet(backbone)
     return backbone
 
 
@@ -531,8 +361,7 @@ def check_input_size(spec: BackboneSpec | str, input_size: int) -> None:
         msg = (
             f"input_size={input_size} is below the minimum input side of the "
             f"{spec.name} backbone, {spec.min_size} pixels. Pass "
-            f"input_size >= {spec.min_size} (or None for the default, "
-            f"{spec.default_size})."
+            f"input_size >= {spec.min_size}, or None for the minimum."
         )
         raise ValueError(msg)
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fashionzoo.evaluation import class_names
+from fashionzoo.datasets import class_names
 from fashionzoo.plotting._common import as_images, image_cmap, mosaic, new_axes
 
 __all__ = ["plot_class_balance", "plot_pixel_correlation", "plot_samples", "plot_tsne"]
@@ -34,7 +34,7 @@ def plot_samples(
     n_per_class : int, default=10
         Images per row. A class with fewer images leaves blank tiles.
     target_names : sequence of str, default=None
-        Row labels, see :func:`fashionzoo.evaluation.class_names`.
+        Row labels, see :func:`fashionzoo.datasets.class_names`.
     random_state : int or None, default=0
         Seed of the random choice of images.
     ax : matplotlib.axes.Axes, default=None
@@ -101,7 +101,7 @@ def plot_class_balance(
         Labels, or several label sets by name (``{"train": y_train,
         "test": y_test}``) drawn side by side.
     target_names : sequence of str, default=None
-        Class names, see :func:`fashionzoo.evaluation.class_names`.
+        Class names, see :func:`fashionzoo.datasets.class_names`.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on; a new figure if None.
 
@@ -258,7 +258,7 @@ def plot_tsne(
     random_state : int, default=0
         Seed of the sample, PCA and t-SNE.
     target_names : sequence of str, default=None
-        Legend names, see :func:`fashionzoo.evaluation.class_names`.
+        Legend names, see :func:`fashionzoo.datasets.class_names`.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on; a new figure if None.
 

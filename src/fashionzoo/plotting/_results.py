@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from fashionzoo.evaluation import class_names
+from fashionzoo.datasets import class_names
 from fashionzoo.plotting._common import (
     as_images,
     axes_grid,
@@ -66,7 +66,7 @@ def plot_confusion_matrix(
     labels : array-like, default=None
         Labels to index the matrix; the sorted union of both by default.
     target_names : sequence of str, default=None
-        Axis names, see :func:`fashionzoo.evaluation.class_names`.
+        Axis names, see :func:`fashionzoo.datasets.class_names`.
     normalize : {None, "true", "pred", "all"}, default=None
         None for counts; else as in :func:`sklearn.metrics.confusion_matrix`.
     cmap : str, default="Blues"
@@ -145,7 +145,7 @@ def plot_per_class_metrics(
     labels : array-like, default=None
         Classes to show; the sorted union of both by default.
     target_names : sequence of str, default=None
-        Class names, see :func:`fashionzoo.evaluation.class_names`.
+        Class names, see :func:`fashionzoo.datasets.class_names`.
     metrics : sequence of {"precision", "recall", "f1"}, default=("precision", "recall")
         Bars per class, in this order.
     ax : matplotlib.axes.Axes, default=None
@@ -241,7 +241,7 @@ def plot_confident_errors(
     classes : array-like of shape (n_classes,), default=None
         Label of each column of ``y_proba``; ``0..n_classes-1`` by default.
     target_names : sequence of str, default=None
-        Class names, see :func:`fashionzoo.evaluation.class_names`.
+        Class names, see :func:`fashionzoo.datasets.class_names`.
     n_images : int, default=16
         How many errors to show, most confident first.
     ncols : int, default=None
