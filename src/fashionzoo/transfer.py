@@ -195,9 +195,10 @@ class TransferClassifier(ZooClassifier):
     imports it): import one of them before ``keras.saving.load_model`` on a
     saved ``model_``.
 
-    EfficientNet with ``weights="imagenet"`` gives the same output as Keras's
-    ``EfficientNetB0(weights="imagenet")``: the extra input rescaling Keras
-    inserts for ImageNet weights is folded into the Normalization variance.
+    With ``weights="imagenet"`` the backbone is Keras's own
+    ``keras.applications`` network with its ImageNet weights (EfficientNet
+    with the input rescaling Keras adds for them), so it gives the same
+    output as Keras's constructor.
 
     Examples
     --------
