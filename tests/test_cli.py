@@ -146,9 +146,16 @@ def test_models_table(capsys):
     status, out, _ = run(capsys, "models")
     assert status == 0
     header, _rule, *rows = out.strip().splitlines()
-    assert header.split()[:4] == ["name", "estimator", "params", "reported"]
+    assert header.split()[:5] == ["name", "estimator", "params", "source", "study"]
     lenet = next(r for r in rows if r.startswith("lenet5 "))
-    for cell in ("LeNet5Classifier", "113,782", "0.898", "study 001", "LeNet-5"):
+    for cell in (
+        "LeNet5Classifier",
+        "113,782",
+        "0.898",
+        "study 001",
+        "LeNet-5",
+        "shipped",
+    ):
         assert cell in lenet
     status, out, _ = run(capsys, "models", "lenet*", "--json")
     (info,) = json.loads(out)
@@ -199,11 +206,18 @@ def test_missing_model_file(capsys, tmp_path):
 def test_not_a_model_file(capsys, tmp_path):
     junk = tmp_path / "junk.joblib"
     junk.write_bytes(b"not a pickle")
-    assert "is not a model saved by" in fail(capsys, "evaluate", "--model", str(junk))
+    assert "is not a model file saved by" in fail(
+        capsys, "evaluate", "--model", str(junk)
+    )
+    junk = tmp_path / "junk.fzoo"
+    junk.write_bytes(b"not a zip")
+    assert "truncated or not a fashionzoo model file" in fail(
+        capsys, "evaluate", "--model", str(junk)
+    )
 
 
 def test_bad_save_path(capsys):
-    assert "--save takes a .joblib file" in fail(
+    assert "--save writes fashionzoo's safe model format to a .fzoo file" in fail(
         capsys, "train", "lenet5", "--save", "m.pkl"
     )
 
@@ -318,23 +332,23 @@ def saved_model(tmp_path_factory, data_home):
     ):
         mp.setenv("FASHIONZOO_DATA", str(data_home))
         main(["train", "lenet5", *TINY, *SMALL_LENET, "--save", str(path)])
-    return path.with_suffix(".joblib"), out.getvalue()
+    return path.with_suffix(".fzoo"), out.getvalue()
 
 
 def test_train_saves_a_fitted_estimator(saved_model):
-    import joblib
+    import fashionzoo
 
     path, out = saved_model
     assert path.is_file()
     assert re.search(r"lenet5 test accuracy: \d\.\d{4} on 200 test images", out)
     assert f"saved {path}" in out
-    estimator = joblib.load(path)
+    estimator = fashionzoo.load(path)
     assert type(estimator).__name__ == "LeNet5Classifier"
     assert (estimator.units_1, estimator.n_iter_, estimator.random_state) == (16, 1, 0)
 
 
 def test_predict(capsys, saved_model, sample_data, tmp_path):
-    import joblib
+    import fashionzoo
 
     path, _ = saved_model
     X, _ = sample_data
@@ -345,7 +359,7 @@ def test_predict(capsys, saved_model, sample_data, tmp_path):
     assert status == 0
     lines = out.strip().splitlines()
     assert len(lines) == 2
-    expected = joblib.load(path).predict_proba(X[:2])
+    expected = fashionzoo.load(path).predict_proba(X[:2])
     for line, file, proba in zip(lines, files, expected, strict=True):
         name, guesses = line.split(": ", 1)
         assert name == str(file)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at runtime: __getattr__
         exceptions,
         models,
         plotting,
+        saving,
         testing,
         transfer,
         zoo,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at runtime: __getattr__
     )
     from fashionzoo.evaluation import evaluate  # noqa: F401
     from fashionzoo.export import export  # noqa: F401
+    from fashionzoo.saving import load  # noqa: F401
     from fashionzoo.transfer import TransferClassifier  # noqa: F401
     from fashionzoo.zoo import (  # noqa: F401
         create_estimator,
@@ -63,6 +65,7 @@ _LAZY = {
     "get_model_info": "fashionzoo.zoo",
     "evaluate": "fashionzoo.evaluation",
     "export": "fashionzoo.export",
+    "load": "fashionzoo.saving",
     "config": "fashionzoo._config",
     "set_config": "fashionzoo._config",
     "get_config": "fashionzoo._config",
@@ -75,6 +78,7 @@ _SUBMODULES = {
     "exceptions",
     "models",
     "plotting",
+    "saving",
     "testing",
     "transfer",
     "zoo",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -311,26 +312,64 @@ def load_test(args: argparse.Namespace) -> tuple[Any, Any]:
     return load("test", args, args.test_samples)
 
 
-def load_estimator(path: str) -> Any:
-    """A fitted estimator saved by ``fashionzoo train --save``."""
+def load_estimator(spec: str) -> Any:
+    """A fitted estimator: a model file, or a network's shipped weights by name.
+
+    ``.fzoo`` files (``fashionzoo train --save``) are read in fashionzoo's
+    safe format. ``.joblib`` files (older versions of ``train --save``) are
+    pickles, read with a warning: loading a pickle runs code, so only load
+    files you trust.
+    """
+    source = Path(spec).expanduser()
+    if source.suffix == ".joblib":
+        return _load_joblib(source)
+    if source.is_file() or source.suffix == ".fzoo" or os.sep in spec:
+        from fashionzoo.saving import load
+
+        if not source.is_file():
+            msg = (
+                f"no model file at {str(source)!r}. Train and save one first, e.g. "
+                f"fashionzoo train lenet5 --save {source.name or 'model.fzoo'}, or "
+                f"give a network's name to use its shipped weights (--model lenet5)"
+            )
+            raise FileNotFoundError(msg)
+        return load(source)
+    from fashionzoo.exceptions import UnknownModelError
+    from fashionzoo.zoo import create_estimator
+
+    try:
+        return create_estimator(spec, pretrained=True)
+    except UnknownModelError as exc:
+        msg = f"no model file at {spec!r}, and {exc}"
+        raise UnknownModelError(msg) from None
+
+
+def _load_joblib(source: Path) -> Any:
     import joblib
 
-    source = Path(path).expanduser()
     if not source.is_file():
         msg = (
             f"no model file at {str(source)!r}. Train and save one first, e.g. "
-            f"fashionzoo train lenet5 --save {source.name or 'model.joblib'}"
+            f"fashionzoo train lenet5 --save {source.with_suffix('.fzoo').name}"
         )
         raise FileNotFoundError(msg)
     try:
         estimator = joblib.load(source)
+    except EOFError as exc:
+        msg = f"{str(source)!r} is truncated: it ends before the model does"
+        raise ValueError(msg) from exc
     except Exception as exc:  # unpickling raises anything for a foreign file
         msg = (
-            f"{str(source)!r} is not a model saved by 'fashionzoo train --save' "
+            f"{str(source)!r} is not a model file saved by 'fashionzoo train --save' "
             f"({type(exc).__name__}: {exc})"
         )
         raise ValueError(msg) from exc
     if not (hasattr(estimator, "predict_proba") and hasattr(estimator, "classes_")):
         msg = f"{str(source)!r} holds a {type(estimator).__name__}, not a fitted classifier."
         raise ValueError(msg)
+    logger.warning(
+        "%s is a pickle: loading it runs code, so only load files you trust. "
+        "Save models with 'fashionzoo train --save model.fzoo' (a safe format).",
+        source,
+    )
     return estimator

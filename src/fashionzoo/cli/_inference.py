@@ -14,6 +14,12 @@ from fashionzoo.cli._common import (
     positive_int,
 )
 
+_MODEL_HELP = (
+    "a network's name, for its shipped weights (see 'fashionzoo models'), or a "
+    "model file saved by 'fashionzoo train --save' (.fzoo; older .joblib files "
+    "are read with a warning)"
+)
+
 
 def predict(args: argparse.Namespace) -> int:
     """Classify picture files."""
@@ -60,19 +66,17 @@ def register(commands: Commands) -> None:
         "predict",
         predict,
         "classify image files with a saved model",
-        "Classify pictures (PNG, JPEG, ...) with a model saved by 'fashionzoo train'.\n"
-        "Each picture is made to look like the training data: grayscale, padded to a\n"
-        "square, resized to 28x28, and inverted if its background is light.\n"
-        "Only load model files you trust: joblib files can run code when loaded.",
+        "Classify pictures (PNG, JPEG, ...) with a network's shipped weights (--model\n"
+        "best) or a model saved by 'fashionzoo train'. Each picture is made to look\n"
+        "like the training data: grayscale, padded to a square, resized to 28x28, and\n"
+        "inverted if its background is light.",
         [
-            "fashionzoo predict --model lenet5.joblib shirt.png",
-            "fashionzoo predict --model lenet5.joblib --top 3 photos/*.jpg",
+            "fashionzoo predict --model best shirt.png",
+            "fashionzoo predict --model lenet5.fzoo --top 3 photos/*.jpg",
         ],
     )
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
-    parser.add_argument(
-        "--model", required=True, metavar="PATH", help="a saved .joblib model"
-    )
+    parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
     parser.add_argument(
         "--top",
         type=positive_int,
@@ -84,17 +88,15 @@ def register(commands: Commands) -> None:
         "evaluate",
         evaluate,
         "score a saved model on the test set",
-        "Score a model saved by 'fashionzoo train' on the official 10,000 test images:\n"
-        "accuracy, the classification report (precision, recall, f1 per class) and the\n"
-        "prediction speed.",
+        "Score a model (shipped weights by name, or a file saved by 'fashionzoo train')\n"
+        "on the official 10,000 test images: accuracy, the classification report\n"
+        "(precision, recall, f1 per class) and the prediction speed.",
         [
-            "fashionzoo evaluate --model lenet5.joblib",
-            "fashionzoo evaluate --model lenet5.joblib --json > lenet5.json",
+            "fashionzoo evaluate --model best",
+            "fashionzoo evaluate --model lenet5.fzoo --json > lenet5.json",
         ],
     )
-    parser.add_argument(
-        "--model", required=True, metavar="PATH", help="a saved .joblib model"
-    )
+    parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
     parser.add_argument(
         "--test-samples",
         type=positive_int,
@@ -108,19 +110,18 @@ def register(commands: Commands) -> None:
         "export",
         export,
         "export a saved model for serving (.keras, SavedModel, ONNX)",
-        "Write the network of a model saved by 'fashionzoo train' for inference without\n"
-        "fashionzoo: a .keras file, a TensorFlow SavedModel folder, or an ONNX file\n"
+        "Write the network of a model (shipped weights by name, or a file saved by\n"
+        "'fashionzoo train') for inference without fashionzoo: a .keras file, a\n"
+        "TensorFlow SavedModel folder, or an ONNX file\n"
         '(needs pip install "fashionzoo[onnx]"). The exported model takes float32 images\n'
         "(n, 28, 28, 1) of raw 0-255 pixels and returns class probabilities.",
         [
-            "fashionzoo export --model lenet5.joblib --out lenet5.keras",
-            "fashionzoo export --model lenet5.joblib --format savedmodel --out lenet5_sm",
-            "fashionzoo export --model lenet5.joblib --format onnx --out lenet5.onnx",
+            "fashionzoo export --model best --out best.keras",
+            "fashionzoo export --model lenet5.fzoo --format savedmodel --out lenet5_sm",
+            "fashionzoo export --model lenet5 --format onnx --out lenet5.onnx",
         ],
     )
-    parser.add_argument(
-        "--model", required=True, metavar="PATH", help="a saved .joblib model"
-    )
+    parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
     parser.add_argument(
         "--out", required=True, metavar="PATH", help="file or folder to write"
     )

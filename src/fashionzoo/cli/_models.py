@@ -26,18 +26,31 @@ def models(args: argparse.Namespace) -> int:
     for details in infos:
         accuracy = details["reported_accuracy"]
         source = details["source"] or ""
+        card = details["pretrained"]
         rows.append(
             [
                 details["name"],
                 details["estimator"],
                 f"{details['param_count']:,}" if details["param_count"] else "-",
-                f"{accuracy:g}" if accuracy is not None else "-",
                 f"study {source[:3]}" if source[:3].isdigit() else (source or "-"),
+                f"{accuracy:g}" if accuracy is not None else "-",
+                f"{card['test_accuracy']:.4f}" if card else "-",
+                "shipped" if card else "-",
                 details["description"],
             ]
         )
     lines = table(
-        rows, ["name", "estimator", "params", "reported acc.", "source", "description"]
+        rows,
+        [
+            "name",
+            "estimator",
+            "params",
+            "source",
+            "study acc.",
+            "test acc.",
+            "weights",
+            "description",
+        ],
     )
     width = shutil.get_terminal_size((10_000, 24)).columns if sys.stdout.isatty() else 0
     for line in lines:
@@ -51,8 +64,10 @@ def register(commands: Commands) -> None:
         "models",
         models,
         "list the networks of the zoo",
-        "List the registered networks: estimator class, parameter count, the test\n"
-        "accuracy their source study reported, the study, and a description.",
+        "List the registered networks: estimator class, parameter count, the study\n"
+        "each reproduces and the test accuracy it reported, the test accuracy of the\n"
+        "weights shipped with fashionzoo (official 10,000 test images; use them with\n"
+        "--model NAME in predict, evaluate and export), and a description.",
         ["fashionzoo models", "fashionzoo models 'cnn*'", "fashionzoo models --json"],
     )
     parser.add_argument("pattern", nargs="?", help="shell-style wildcard, e.g. 'cnn*'")

@@ -68,9 +68,12 @@ def cv(args: argparse.Namespace) -> int:
 def _model_path(path: str) -> Path:
     target = Path(path).expanduser()
     if target.suffix == "":
-        target = target.with_suffix(".joblib")
-    elif target.suffix != ".joblib":
-        msg = f"--save takes a .joblib file; got {path!r}."
+        target = target.with_suffix(".fzoo")
+    elif target.suffix != ".fzoo":
+        msg = (
+            f"--save writes fashionzoo's safe model format to a .fzoo file; "
+            f"got {path!r}. Use e.g. --save {target.with_suffix('.fzoo').name}"
+        )
         raise ValueError(msg)
     return target
 
@@ -95,10 +98,7 @@ def train(args: argparse.Namespace) -> int:
         f"test images (fit {scored.fit_seconds:.1f} s on {len(y):,} images)"
     )
     if target is not None:
-        import joblib
-
-        target.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(estimator, target)
+        estimator.save(target)
         out(f"saved {target}")
     return 0
 
@@ -132,14 +132,15 @@ def register(commands: Commands) -> None:
         train,
         "fit a model, score it on the test set, save it",
         "Fit one model on the training set (or a subset), print its test accuracy, and\n"
-        "save the fitted estimator with joblib for 'predict', 'evaluate' and 'export'.",
+        "save the fitted estimator (fashionzoo's safe .fzoo format: no pickle) for\n"
+        "'predict', 'evaluate' and 'export'.",
         [
-            "fashionzoo train lenet5 --save lenet5.joblib",
-            "fashionzoo train cnn_dropout --epochs 5 --max-samples 10000 --save cnn.joblib",
+            "fashionzoo train lenet5 --save lenet5.fzoo",
+            "fashionzoo train cnn_dropout --epochs 5 --max-samples 10000 --save cnn.fzoo",
         ],
         trains=True,
     )
     parser.add_argument("model", help="model name (see 'fashionzoo models')")
     parser.add_argument(
-        "--save", metavar="PATH", help="write the fitted estimator to PATH.joblib"
+        "--save", metavar="PATH", help="write the fitted estimator to PATH.fzoo"
     )

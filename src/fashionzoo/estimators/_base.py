@@ -5,8 +5,11 @@ from __future__ import annotations
 import copy
 import inspect
 import logging
+import os
+import warnings
 from dataclasses import replace
 from numbers import Integral, Real
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -18,7 +21,10 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
+# Registers RandomErasing with Keras, which unpickling a fitted estimator needs.
+import fashionzoo.models.augment  # noqa: F401
 from fashionzoo._backends._batches import EpochBatches
+from fashionzoo._defaults import TRAINING_DEFAULTS, estimator_defaults
 from fashionzoo.estimators._generate import (
     estimator_docstring,
     hyperparameter_constraints,
@@ -33,33 +39,12 @@ from fashionzoo.estimators._validation import (
     to_images,
 )
 
-if TYPE_CHECKING:  # the loop imports Keras; estimators load it on first fit
+if TYPE_CHECKING:
     from fashionzoo.estimators._loop import FitCallbacks, PhaseResult
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["TRAINING_DEFAULTS", "ZooClassifier"]
-
-#: Training parameters every estimator takes, with their defaults.
-TRAINING_DEFAULTS: dict[str, Any] = {
-    "epochs": 10,
-    "batch_size": 128,
-    "optimizer": "adam",
-    "learning_rate": 1e-3,
-    "lr_schedule": None,
-    "weight_decay": 0.0,
-    "label_smoothing": 0.0,
-    "augment": None,
-    "tta": False,
-    "early_stopping": False,
-    "validation_fraction": 0.1,
-    "n_iter_no_change": 5,
-    "class_weight": None,
-    "warm_start": False,
-    "callbacks": None,
-    "random_state": None,
-    "verbose": 0,
-}
 
 
 class ZooClassifier(ClassifierMixin, BaseEstimator):
@@ -113,6 +98,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "warm_start": ["boolean"],
+        "pretrained": ["boolean"],
         "callbacks": [list, tuple, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -344,6 +330,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             )
             try:
                 self._initialize(X, hw, labels, seed)
+                if getattr(self, "pretrained", False):
+                    self._start_from_pretrained()
             except Exception:
                 # check_images has set n_features_in_ for the new X already.
                 if previous is None:
@@ -366,6 +354,52 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
         check_finite_weights(self.model_, self.history_)
         return self
+
+    def _start_from_pretrained(self) -> None:
+        """Put the shipped weights into the network just built (``pretrained=True``).
+
+        The head is kept when the classes are Fashion-MNIST's 0-9; otherwise
+        the last layer starts from random weights, with a warning.
+        """
+        from fashionzoo.pretrained import load_pretrained, model_card
+
+        name = self._registered_name()
+        card = model_card(name)
+        changed = {
+            k: (v, getattr(self, k))
+            for k, v in card["network"]["hyperparameters"].items()
+            if getattr(self, k) != v
+        }
+        if changed:
+            detail = ", ".join(
+                f"{k}={mine!r} (shipped: {v!r})" for k, (v, mine) in changed.items()
+            )
+            msg = (
+                f"pretrained=True starts from the shipped {name} network, but this "
+                f"estimator builds another one: {detail}. Keep the network's "
+                f"defaults, or set pretrained=False."
+            )
+            raise ValueError(msg)
+        source = load_pretrained(name).model_.get_layer(name)
+        target = self.model_.get_layer(name)
+        same_classes = np.array_equal(self.classes_, np.arange(len(card["classes"])))
+        new_head = []
+        for src, dst in zip(source.layers, target.layers, strict=True):
+            weights = src.get_weights()
+            if [w.shape for w in weights] == [w.shape for w in dst.get_weights()] and (
+                same_classes or dst is not target.layers[-1]
+            ):
+                dst.set_weights(weights)
+            elif weights:
+                new_head.append(dst.name)
+        if new_head:
+            warnings.warn(
+                f"The pretrained {name} predicts Fashion-MNIST's {len(card['classes'])} "
+                f"classes 0-9; y has the classes {list(self.classes_)!r}, so its last "
+                f"layer ({', '.join(new_head)}) starts from random weights.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _class_weight_encoded(self):
         if self.class_weight == "balanced" or self.class_weight is None:
@@ -598,6 +632,27 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             return np.log(self.predict_proba(X))
 
     # ----------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike[str], *, weights: str = "keras") -> Path:
+        """Write the fitted estimator in fashionzoo's safe file format.
+
+        Read it back with :func:`fashionzoo.load`: no pickle, nothing in the
+        file runs. See :func:`fashionzoo.saving.save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (``.fzoo`` by convention), replaced atomically.
+        weights : {"keras", "float32", "float16"}, default="keras"
+            Store the Keras model, or the weights alone at that precision.
+
+        Returns
+        -------
+        path : Path
+        """
+        from fashionzoo.saving import save
+
+        return save(self, path, weights=weights)
+
     def __deepcopy__(self, memo):
         state = {k: v for k, v in self.__dict__.items() if k != "model_"}
         new = type(self).__new__(type(self))
@@ -607,21 +662,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
             new.model_ = pickle.loads(pickle.dumps(self.model_))
         return new
-
-
-def estimator_defaults(model_name: str) -> dict[str, Any]:
-    """Parameters and defaults of the estimator of a registered network."""
-    from fashionzoo.models import get_model_spec
-
-    spec = get_model_spec(model_name)
-    unknown = set(spec.recipe) - set(TRAINING_DEFAULTS)
-    if unknown:
-        msg = (
-            f"The recipe of model {spec.name!r} has unknown key(s) {sorted(unknown)}; "
-            f"use training parameters among {sorted(TRAINING_DEFAULTS)}."
-        )
-        raise ValueError(msg)
-    return {**spec.hyperparameters, **TRAINING_DEFAULTS, **spec.recipe}
 
 
 def _complete_estimator(cls: type[ZooClassifier]) -> None:

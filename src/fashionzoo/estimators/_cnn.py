@@ -67,6 +67,13 @@ class LeNet5Classifier(ZooClassifier):
     warm_start : bool, default=False
         Continue training the fitted model on the next ``fit``, for ``epochs``
         more epochs with a fresh optimizer and its own ``lr_schedule``.
+    pretrained : bool, default=False
+        Start ``fit`` from the weights shipped with fashionzoo (trained on the
+        60,000 Fashion-MNIST training images, see :mod:`fashionzoo.pretrained`)
+        instead of a random initialisation: fine-tuning. The network's
+        hyperparameters must be the shipped ones; with other classes than 0-9
+        the last layer starts from random weights (with a warning).
+        ``warm_start`` and ``partial_fit`` work as without it.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``ModelCheckpoint``, ``CSVLogger``, ``BackupAndRestore``,
         ``TerminateOnNaN``...) told of each whole ``fit`` as of one ``model.fit``;
@@ -127,6 +134,7 @@ class LeNet5Classifier(ZooClassifier):
         n_iter_no_change: int = 5,
         class_weight: dict[Any, float] | str | None = None,
         warm_start: bool = False,
+        pretrained: bool = False,
         callbacks: list[Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -147,6 +155,7 @@ class LeNet5Classifier(ZooClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.pretrained = pretrained
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -199,6 +208,13 @@ class CNNDropoutClassifier(ZooClassifier):
     warm_start : bool, default=False
         Continue training the fitted model on the next ``fit``, for ``epochs``
         more epochs with a fresh optimizer and its own ``lr_schedule``.
+    pretrained : bool, default=False
+        Start ``fit`` from the weights shipped with fashionzoo (trained on the
+        60,000 Fashion-MNIST training images, see :mod:`fashionzoo.pretrained`)
+        instead of a random initialisation: fine-tuning. The network's
+        hyperparameters must be the shipped ones; with other classes than 0-9
+        the last layer starts from random weights (with a warning).
+        ``warm_start`` and ``partial_fit`` work as without it.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``ModelCheckpoint``, ``CSVLogger``, ``BackupAndRestore``,
         ``TerminateOnNaN``...) told of each whole ``fit`` as of one ``model.fit``;
@@ -254,6 +270,7 @@ class CNNDropoutClassifier(ZooClassifier):
         n_iter_no_change: int = 5,
         class_weight: dict[Any, float] | str | None = None,
         warm_start: bool = False,
+        pretrained: bool = False,
         callbacks: list[Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -277,6 +294,7 @@ class CNNDropoutClassifier(ZooClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.pretrained = pretrained
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -331,6 +349,13 @@ class CNNBN4Classifier(ZooClassifier):
     warm_start : bool, default=False
         Continue training the fitted model on the next ``fit``, for ``epochs``
         more epochs with a fresh optimizer and its own ``lr_schedule``.
+    pretrained : bool, default=False
+        Start ``fit`` from the weights shipped with fashionzoo (trained on the
+        60,000 Fashion-MNIST training images, see :mod:`fashionzoo.pretrained`)
+        instead of a random initialisation: fine-tuning. The network's
+        hyperparameters must be the shipped ones; with other classes than 0-9
+        the last layer starts from random weights (with a warning).
+        ``warm_start`` and ``partial_fit`` work as without it.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``ModelCheckpoint``, ``CSVLogger``, ``BackupAndRestore``,
         ``TerminateOnNaN``...) told of each whole ``fit`` as of one ``model.fit``;
@@ -385,6 +410,7 @@ class CNNBN4Classifier(ZooClassifier):
         n_iter_no_change: int = 5,
         class_weight: dict[Any, float] | str | None = None,
         warm_start: bool = False,
+        pretrained: bool = False,
         callbacks: list[Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -407,6 +433,7 @@ class CNNBN4Classifier(ZooClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.pretrained = pretrained
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -463,6 +490,13 @@ class ResNetClassifier(ZooClassifier):
     warm_start : bool, default=False
         Continue training the fitted model on the next ``fit``, for ``epochs``
         more epochs with a fresh optimizer and its own ``lr_schedule``.
+    pretrained : bool, default=False
+        Start ``fit`` from the weights shipped with fashionzoo (trained on the
+        60,000 Fashion-MNIST training images, see :mod:`fashionzoo.pretrained`)
+        instead of a random initialisation: fine-tuning. The network's
+        hyperparameters must be the shipped ones; with other classes than 0-9
+        the last layer starts from random weights (with a warning).
+        ``warm_start`` and ``partial_fit`` work as without it.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``ModelCheckpoint``, ``CSVLogger``, ``BackupAndRestore``,
         ``TerminateOnNaN``...) told of each whole ``fit`` as of one ``model.fit``;
@@ -516,6 +550,7 @@ class ResNetClassifier(ZooClassifier):
         n_iter_no_change: int = 5,
         class_weight: dict[Any, float] | str | None = None,
         warm_start: bool = False,
+        pretrained: bool = False,
         callbacks: list[Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -537,6 +572,7 @@ class ResNetClassifier(ZooClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.pretrained = pretrained
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -587,6 +623,13 @@ class CNN004Classifier(ZooClassifier):
     warm_start : bool, default=False
         Continue training the fitted model on the next ``fit``, for ``epochs``
         more epochs with a fresh optimizer and its own ``lr_schedule``.
+    pretrained : bool, default=False
+        Start ``fit`` from the weights shipped with fashionzoo (trained on the
+        60,000 Fashion-MNIST training images, see :mod:`fashionzoo.pretrained`)
+        instead of a random initialisation: fine-tuning. The network's
+        hyperparameters must be the shipped ones; with other classes than 0-9
+        the last layer starts from random weights (with a warning).
+        ``warm_start`` and ``partial_fit`` work as without it.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``ModelCheckpoint``, ``CSVLogger``, ``BackupAndRestore``,
         ``TerminateOnNaN``...) told of each whole ``fit`` as of one ``model.fit``;
@@ -640,6 +683,7 @@ class CNN004Classifier(ZooClassifier):
         n_iter_no_change: int = 5,
         class_weight: dict[Any, float] | str | None = None,
         warm_start: bool = False,
+        pretrained: bool = False,
         callbacks: list[Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -661,6 +705,7 @@ class CNN004Classifier(ZooClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.pretrained = pretrained
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -715,6 +760,13 @@ class FastResNetClassifier(ZooClassifier):
     warm_start : bool, default=False
         Continue training the fitted model on the next ``fit``, for ``epochs``
         more epochs with a fresh optimizer and its own ``lr_schedule``.
+    pretrained : bool, default=False
+        Start ``fit`` from the weights shipped with fashionzoo (trained on the
+        60,000 Fashion-MNIST training images, see :mod:`fashionzoo.pretrained`)
+        instead of a random initialisation: fine-tuning. The network's
+        hyperparameters must be the shipped ones; with other classes than 0-9
+        the last layer starts from random weights (with a warning).
+        ``warm_start`` and ``partial_fit`` work as without it.
     callbacks : list of keras.callbacks.Callback, default=None
         Keras callbacks (``ModelCheckpoint``, ``CSVLogger``, ``BackupAndRestore``,
         ``TerminateOnNaN``...) told of each whole ``fit`` as of one ``model.fit``;
@@ -774,6 +826,7 @@ class FastResNetClassifier(ZooClassifier):
         n_iter_no_change: int = 5,
         class_weight: dict[Any, float] | str | None = None,
         warm_start: bool = False,
+        pretrained: bool = False,
         callbacks: list[Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -795,6 +848,7 @@ class FastResNetClassifier(ZooClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.pretrained = pretrained
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose

@@ -13,11 +13,10 @@ from fashionzoo.estimators._base import ZooClassifier
 
 
 def class_name(model_name: str) -> str:
-    """``my_net`` -> ``MyNetClassifier``."""
-    return (
-        "".join(part[:1].upper() + part[1:] for part in model_name.split("_"))
-        + "Classifier"
-    )
+    """The estimator class name of a registered network (``MyNetClassifier``)."""
+    from fashionzoo.models import get_model_spec
+
+    return get_model_spec(model_name).estimator
 
 
 def class_for(model_name: str) -> type[ZooClassifier]:

@@ -117,6 +117,13 @@ class_weight : dict, "balanced" or None, default={class_weight!r}
 warm_start : bool, default={warm_start}
     Continue training the fitted model on the next ``fit``, for ``epochs``
     more epochs with a fresh optimizer and its own ``lr_schedule``.
+pretrained : bool, default={pretrained}
+    Start ``fit`` from the weights shipped with fashionzoo (trained on the
+    60,000 Fashion-MNIST training images, see :mod:`fashionzoo.pretrained`)
+    instead of a random initialisation: fine-tuning. The network's
+    hyperparameters must be the shipped ones; with other classes than 0-9
+    the last layer starts from random weights (with a warning).
+    ``warm_start`` and ``partial_fit`` work as without it.
 callbacks : list of keras.callbacks.Callback, default={callbacks!r}
     Keras callbacks (``ModelCheckpoint``, ``CSVLogger``, ``BackupAndRestore``,
     ``TerminateOnNaN``...) told of each whole ``fit`` as of one ``model.fit``;
@@ -220,6 +227,7 @@ TRAINING_TYPES: dict[str, str] = {
     "n_iter_no_change": "int",
     "class_weight": "dict[Any, float] | str | None",
     "warm_start": "bool",
+    "pretrained": "bool",
     "callbacks": "list[Any] | None",
     "random_state": "int | np.random.RandomState | None",
     "verbose": "int",
@@ -257,7 +265,7 @@ def _literal(value: Any) -> str:
 def _class_source(name: str, model_name: str, summary: str, examples: str) -> str:
     import inspect
 
-    from fashionzoo.estimators._base import estimator_defaults
+    from fashionzoo._defaults import estimator_defaults
     from fashionzoo.models import get_model_spec
 
     spec = get_model_spec(model_name)

@@ -1,5 +1,8 @@
 """Keras model builders, registered by name.
 
+Importing this package (and listing or describing the networks) does not
+import Keras: each builder imports it when it builds.
+
 Depends on Keras only (``keras.layers`` / ``keras.ops``), so every builder
 runs under any Keras backend and plugs into other wrappers such as scikeras.
 """
@@ -19,9 +22,6 @@ from fashionzoo.models import lenet  # noqa: F401  isort: skip
 from fashionzoo.models import cnn  # noqa: F401  isort: skip
 from fashionzoo.models import resnet  # noqa: F401  isort: skip
 from fashionzoo.models import fast  # noqa: F401  isort: skip
-
-# Registers RandomErasing with Keras so saved models load.
-from fashionzoo.models import augment  # noqa: F401  isort: skip
 
 __all__ = [
     "ModelSpec",

@@ -57,6 +57,9 @@ class ModelSpec:
         ``augment``.
     notes : str
         Choices the study left open and how they were filled.
+    estimator : str
+        Name of the estimator class (``LeNet5Classifier``); by default the
+        name in camel case + ``Classifier`` (``my_net`` -> ``MyNetClassifier``).
     """
 
     name: str
@@ -67,6 +70,12 @@ class ModelSpec:
     param_count: int | None = None
     recipe: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
+    estimator: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.estimator:
+            camel = "".join(p[:1].upper() + p[1:] for p in self.name.split("_"))
+            object.__setattr__(self, "estimator", f"{camel}Classifier")
 
     @property
     def hyperparameters(self) -> dict[str, Any]:
@@ -88,6 +97,7 @@ def register_model(
     recipe: dict[str, Any] | None = None,
     notes: str = "",
     aliases: Iterable[str] = (),
+    estimator: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Record a builder in the registry under its function name.
 
@@ -107,6 +117,9 @@ def register_model(
         Choices the study left open and how they were filled.
     aliases : iterable of str, default=()
         Other names that resolve to this model (``"best"``).
+    estimator : str, default=""
+        Name of its estimator class; by default the name in camel case +
+        ``Classifier``.
 
     Returns
     -------
@@ -128,6 +141,7 @@ def register_model(
             param_count=param_count,
             recipe=dict(recipe or {}),
             notes=notes,
+            estimator=estimator,
         )
         for alias in aliases:
             _ALIASES[alias] = name

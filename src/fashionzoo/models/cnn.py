@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from fashionzoo._keras import keras, layers
+from typing import TYPE_CHECKING
+
 from fashionzoo.models._registry import register_model
+
+if TYPE_CHECKING:  # Keras loads when a network is built, not when listed
+    from fashionzoo._keras import keras
 
 
 def _check_rate(name: str, value: float) -> None:
@@ -22,6 +26,8 @@ def _check_positive(name: str, value: int, *, allow_zero: bool = False) -> None:
 
 def _predictions(x: keras.KerasTensor, n_classes: int) -> keras.KerasTensor:
     # float32 so that a mixed-precision policy keeps a float32 softmax.
+    from fashionzoo._keras import layers
+
     return layers.Dense(
         n_classes, activation="softmax", dtype="float32", name="predictions"
     )(x)
@@ -33,6 +39,7 @@ def _predictions(x: keras.KerasTensor, n_classes: int) -> keras.KerasTensor:
 
 
 @register_model(
+    estimator="CNNDropoutClassifier",
     description="3 conv (32/64/128 @3x3) + 2 max-pool + 2 dropout + dense 128",
     source="002_08f5814733fe32ae.txt",
     reported_accuracy=0.93,
@@ -91,6 +98,8 @@ def cnn_dropout(
     model : keras.Model
         Uncompiled; takes images scaled to [0, 1].
     """
+    from fashionzoo._keras import keras, layers
+
     for name, value in [
         ("filters_1", filters_1),
         ("filters_2", filters_2),
@@ -116,6 +125,7 @@ def cnn_dropout(
 
 
 @register_model(
+    estimator="CNNBN4Classifier",
     description="4 x (conv 3x3 + BatchNorm + max-pool), filters 32-256, dense head",
     source="003_900fc237a138ca79.txt",
     reported_accuracy=0.9135,
@@ -173,6 +183,8 @@ def cnn_bn4(
     model : keras.Model
         Uncompiled; takes images scaled to [0, 1].
     """
+    from fashionzoo._keras import keras, layers
+
     _check_positive("filters", filters)
     _check_positive("dense_units_1", dense_units_1)
     _check_positive("dense_units_2", dense_units_2, allow_zero=True)
@@ -196,6 +208,7 @@ def cnn_bn4(
 
 
 @register_model(
+    estimator="CNN004Classifier",
     description="conv 32/64/128 + pooling + dropout + dense 256/256/512 (590,346)",
     source="004_f9b40ba00f7fb6ee.txt",
     reported_accuracy=0.9168,
@@ -248,6 +261,8 @@ def cnn004(
     model : keras.Model
         Uncompiled; takes images scaled to [0, 1].
     """
+    from fashionzoo._keras import keras, layers
+
     for name, value in [
         ("dropout_conv", dropout_conv),
         ("dropout_dense_1", dropout_dense_1),

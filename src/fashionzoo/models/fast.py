@@ -11,8 +11,12 @@ in the widest layers at 4x4, which a CPU runs efficiently.
 
 from __future__ import annotations
 
-from fashionzoo._keras import keras, layers
+from typing import TYPE_CHECKING
+
 from fashionzoo.models._registry import register_model
+
+if TYPE_CHECKING:  # Keras loads when a network is built, not when listed
+    from fashionzoo._keras import keras
 
 
 def _conv_bn(
@@ -23,6 +27,8 @@ def _conv_bn(
     name: str,
     bn_momentum: float,
 ) -> keras.KerasTensor:
+    from fashionzoo._keras import layers
+
     x = layers.Conv2D(
         filters,
         3,
@@ -46,6 +52,8 @@ def _stage(
     bn_momentum: float,
 ) -> keras.KerasTensor:
     # conv -> [pool] -> BN -> ReLU, then an optional two-conv residual block.
+    from fashionzoo._keras import layers
+
     x = layers.Conv2D(
         filters,
         3,
@@ -66,6 +74,7 @@ def _stage(
 
 
 @register_model(
+    estimator="FastResNetClassifier",
     description="Narrow ResNet-9 for CPU: stride-2 stem, 3 stages, global max pool",
     param_count=645_390,
     recipe={
@@ -129,6 +138,8 @@ def fast_resnet(
     model : keras.Model
         Uncompiled; takes images scaled to [0, 1].
     """
+    from fashionzoo._keras import keras, layers
+
     if isinstance(width, bool) or not isinstance(width, int) or width < 1:
         msg = f"width must be a positive int. Received: width={width!r}"
         raise ValueError(msg)

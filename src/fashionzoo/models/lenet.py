@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from fashionzoo._keras import keras, layers
+from typing import TYPE_CHECKING
+
 from fashionzoo.models._registry import register_model
+
+if TYPE_CHECKING:  # Keras loads when a network is built, not when listed
+    from fashionzoo._keras import keras
 
 
 @register_model(
+    estimator="LeNet5Classifier",
     description="LeNet-5: 28x28 padded to 32x32, conv 6/16 @5x5, dense units_1/units_2",
     source="001_3529abcb69a76212.txt",
     reported_accuracy=0.898,
@@ -48,6 +53,8 @@ def lenet5(
     model : keras.Model
         Uncompiled; takes images scaled to [0, 1].
     """
+    from fashionzoo._keras import keras, layers
+
     inputs = keras.Input(shape=input_shape, name="image")
     x = layers.ZeroPadding2D(2)(inputs)
     x = layers.Conv2D(6, 5, activation="relu", name="conv1")(x)

@@ -9,13 +9,19 @@ convolution with BatchNorm (projection, option B).
 
 from __future__ import annotations
 
-from fashionzoo._keras import keras, layers
+from typing import TYPE_CHECKING
+
 from fashionzoo.models._registry import register_model
+
+if TYPE_CHECKING:  # Keras loads when a network is built, not when listed
+    from fashionzoo._keras import keras
 
 
 def _basic_block(
     x: keras.KerasTensor, filters: int, *, strides: int, name: str
 ) -> keras.KerasTensor:
+    from fashionzoo._keras import layers
+
     shortcut = x
     y = layers.Conv2D(
         filters,
@@ -52,6 +58,7 @@ def _basic_block(
 
 
 @register_model(
+    estimator="ResNetClassifier",
     description="ResNet-20 for small images: stride-2 stem, no max-pool, 16/32/64",
     source="003_900fc237a138ca79.txt",
     reported_accuracy=0.9099,
@@ -116,6 +123,8 @@ def resnet(
     model : keras.Model
         Uncompiled; takes images scaled to [0, 1].
     """
+    from fashionzoo._keras import keras, layers
+
     for name, value in [("blocks_per_stage", blocks_per_stage), ("width", width)]:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             msg = f"{name} must be a positive int. Received: {name}={value!r}"

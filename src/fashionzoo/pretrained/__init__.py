@@ -1,0 +1,165 @@
+"""Trained weights shipped with fashionzoo, and their model cards.
+
+Each network with shipped weights has two files here: ``<name>.fzoo``, the
+fitted estimator in fashionzoo's safe format (:mod:`fashionzoo.saving`), and
+``<name>.json``, its model card (network, recipe, seed, test and per-class
+accuracy, fit time and host, versions, date, the weights' SHA256 and size,
+licence, the study it reproduces). The cards are plain JSON: listing them
+imports neither Keras nor TensorFlow. ``benchmarks/train_pretrained.py``
+trains and writes both; rerun with the same seed on the same host it gives
+the same weights.
+
+Most users reach these through :func:`fashionzoo.create_estimator` with
+``pretrained=True``, and :func:`fashionzoo.list_models` with
+``pretrained=True``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fashionzoo.exceptions import ChecksumError, FashionZooError
+
+__all__ = [
+    "PRETRAINED_DIR",
+    "NoPretrainedWeightsError",
+    "list_pretrained",
+    "load_pretrained",
+    "model_card",
+    "weights_path",
+]
+
+#: The folder of the shipped weights and cards.
+PRETRAINED_DIR = Path(__file__).resolve().parent
+
+
+class NoPretrainedWeightsError(FashionZooError, KeyError):
+    """The network has no shipped weights."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+@cache
+def _cards() -> dict[str, dict[str, Any]]:
+    cards = {}
+    for path in sorted(PRETRAINED_DIR.glob("*.json")):
+        card = json.loads(path.read_text(encoding="utf-8"))
+        cards[card["name"]] = card
+    return cards
+
+
+def list_pretrained() -> list[str]:
+    """Names of the networks whose trained weights ship with fashionzoo.
+
+    Returns
+    -------
+    names : list of str
+        Sorted.
+
+    Examples
+    --------
+    >>> from fashionzoo.pretrained import list_pretrained
+    >>> "lenet5" in list_pretrained()
+    True
+    """
+    return sorted(_cards())
+
+
+def _resolve(name: str) -> str:
+    from fashionzoo.models._registry import resolve_name
+
+    key = resolve_name(name)
+    if key not in _cards():
+        available = ", ".join(list_pretrained()) or "none"
+        msg = (
+            f"No pretrained weights for {name!r}. Networks with weights: "
+            f"{available}. Train it yourself: create_estimator({name!r}).fit(X, y)."
+        )
+        raise NoPretrainedWeightsError(msg)
+    return key
+
+
+def model_card(name: str) -> dict[str, Any]:
+    """The model card of a network's shipped weights.
+
+    Parameters
+    ----------
+    name : str
+        A registered name or alias (``"best"``).
+
+    Returns
+    -------
+    card : dict
+        A copy: ``network``, ``recipe``, ``random_state``, ``epochs``,
+        ``test_accuracy``, ``per_class_accuracy``, ``fit_seconds``, ``host``,
+        ``versions``, ``date``, ``weights`` (file, SHA256, bytes, precision),
+        ``license``, ``study`` and more.
+
+    Raises
+    ------
+    UnknownModelError
+        ``name`` is not registered.
+    NoPretrainedWeightsError
+        It has no shipped weights (the message lists the networks that do).
+    """
+    return json.loads(json.dumps(_cards()[_resolve(name)]))
+
+
+def weights_path(name: str) -> Path:
+    """The shipped file of ``name``, after checking its SHA256 against the card.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    path : Path
+
+    Raises
+    ------
+    ChecksumError
+        The file is damaged (the message names it and gives both hashes).
+    """
+    card = _cards()[_resolve(name)]
+    path = PRETRAINED_DIR / card["weights"]["file"]
+    if not path.is_file():
+        msg = f"the shipped weights of {name!r} are missing: {path}. Reinstall fashionzoo."
+        raise FileNotFoundError(msg)
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    expected = card["weights"]["sha256"]
+    if actual != expected:
+        msg = (
+            f"{path} is damaged: its SHA256 is {actual}, the model card says "
+            f"{expected}. Reinstall fashionzoo."
+        )
+        raise ChecksumError(msg)
+    return path
+
+
+def load_pretrained(name: str | os.PathLike[str]) -> Any:
+    """The fitted estimator of a network's shipped weights.
+
+    Parameters
+    ----------
+    name : str
+        A registered name or alias.
+
+    Returns
+    -------
+    estimator : ZooClassifier
+        Fitted on the 60,000 training images with the card's recipe, with
+        ``pretrained=True``; ``classes_`` are 0-9.
+    """
+    from fashionzoo.saving import load
+
+    key = _resolve(os.fspath(name))
+    estimator = load(weights_path(key))
+    estimator.set_params(pretrained=True)
+    return estimator

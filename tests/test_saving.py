@@ -1,0 +1,200 @@
+"""fashionzoo's safe file format: round trips, damage, no pickle, URLs, atomic writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import fashionzoo
+from fashionzoo.exceptions import ChecksumError
+from fashionzoo.saving import ModelFileError, load, read_metadata, save
+from fashionzoo.testing import fast_instance, make_images
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_images(10, 3)
+    return X, np.array(["bag", "coat", "shirt"])[y]
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, y = data
+    est = fast_instance(
+        fashionzoo.LeNet5Classifier,
+        epochs=1,
+        augment="standard",
+        tta=True,
+        class_weight={"bag": 2.0, "coat": 1.0, "shirt": 1.0},
+    )
+    return est.fit(X, y)
+
+
+@pytest.mark.parametrize("weights", ["keras", "float32"])
+def test_round_trip_is_bit_identical(fitted, data, tmp_path, weights):
+    X, _ = data
+    path = fitted.save(tmp_path / "m.fzoo", weights=weights)
+    restored = fashionzoo.load(path)
+    assert type(restored) is type(fitted)
+    assert restored.get_params() == fitted.get_params()
+    np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+    np.testing.assert_array_equal(restored.classes_, fitted.classes_)
+    assert restored.history_ == fitted.history_
+    assert restored.n_iter_ == fitted.n_iter_
+    # and it trains on
+    restored.partial_fit(*data)
+    assert restored.n_iter_ == fitted.n_iter_ + 1
+
+
+def test_float16_weights_halve_the_file(fitted, data, tmp_path):
+    X, _ = data
+    full = save(fitted, tmp_path / "a.fzoo", weights="float32")
+    half = save(fitted, tmp_path / "b.fzoo", weights="float16")
+    assert half.stat().st_size < 0.7 * full.stat().st_size
+    np.testing.assert_allclose(
+        load(half).predict_proba(X), fitted.predict_proba(X), atol=2e-3
+    )
+
+
+def test_other_networks_and_transfer_round_trip(data, tmp_path):
+    from fashionzoo.transfer import TransferClassifier
+
+    X, y = data
+    for est in (
+        fast_instance(fashionzoo.FastResNetClassifier, epochs=1),
+        TransferClassifier(
+            "vgg16", weights=None, input_size=32, head_units=8, epochs=1, random_state=0
+        ),
+    ):
+        est.fit(X, y)
+        restored = load(est.save(tmp_path / f"{type(est).__name__}.fzoo"))
+        np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
+
+
+def test_load_runs_no_pickle(fitted, data, tmp_path, monkeypatch):
+    path = fitted.save(tmp_path / "m.fzoo")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle was used")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    assert load(path).predict(data[0][:2]).shape == (2,)
+
+
+def _rewrite(path, out, change):
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    change(members)
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out
+
+
+def test_damaged_files_are_errors_that_name_them(fitted, tmp_path):
+    path = fitted.save(tmp_path / "good.fzoo")
+    raw = path.read_bytes()
+    truncated = tmp_path / "truncated.fzoo"
+    truncated.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(ModelFileError, match=r"truncated\.fzoo.*truncated or not"):
+        load(truncated)
+    text = tmp_path / "notes.fzoo"
+    text.write_text("hello")
+    with pytest.raises(ModelFileError, match="not a fashionzoo model file"):
+        load(text)
+
+    def flip(members):
+        data = bytearray(members["model.keras"])
+        data[len(data) // 2] ^= 0xFF
+        members["model.keras"] = bytes(data)
+
+    altered = _rewrite(path, tmp_path / "altered.fzoo", flip)
+    with pytest.raises(ChecksumError, match=r"altered\.fzoo.*model\.keras has SHA256"):
+        load(altered)
+    assert path.read_bytes() == raw
+
+
+def test_another_class_in_the_metadata_is_refused(fitted, tmp_path):
+    path = fitted.save(tmp_path / "m.fzoo")
+
+    def swap(members):
+        meta = json.loads(members["estimator.json"])
+        meta["estimator"] = "os.system"
+        members["estimator.json"] = json.dumps(meta).encode()
+
+    with pytest.raises(ModelFileError, match="does not match its network"):
+        load(_rewrite(path, tmp_path / "swapped.fzoo", swap))
+
+
+def test_an_unsafe_keras_model_is_refused(fitted, tmp_path):
+    from fashionzoo._keras import keras
+
+    inputs = keras.Input((28, 28, 1))
+    outputs = keras.layers.Lambda(lambda x: x * 2)(inputs)
+    unsafe = tmp_path / "unsafe.keras"
+    keras.Model(inputs, outputs).save(unsafe)
+    path = fitted.save(tmp_path / "m.fzoo")
+
+    def inject(members):
+        members["model.keras"] = unsafe.read_bytes()
+        meta = json.loads(members["estimator.json"])
+        meta["members"]["model.keras"] = hashlib.sha256(
+            members["model.keras"]
+        ).hexdigest()
+        members["estimator.json"] = json.dumps(meta).encode()
+
+    with pytest.raises(ModelFileError, match="cannot be read safely"):
+        load(_rewrite(path, tmp_path / "injected.fzoo", inject))
+
+
+def test_a_failed_save_leaves_the_old_file(fitted, tmp_path, monkeypatch):
+    path = fitted.save(tmp_path / "m.fzoo")
+    before = path.read_bytes()
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        fitted.save(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.fzoo"]
+
+
+def test_save_needs_an_existing_folder(fitted, tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        fitted.save(tmp_path / "missing" / "m.fzoo")
+
+
+def test_metadata_without_loading(fitted, tmp_path):
+    meta = read_metadata(fitted.save(tmp_path / "m.fzoo"))
+    assert meta["estimator"] == "LeNet5Classifier"
+    assert meta["model_name"] == "lenet5"
+    assert meta["fitted"]["n_iter_"] == 1
+
+
+def test_load_from_a_url_checks_the_sha256(
+    fitted, data, tmp_path, httpserver, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    raw = fitted.save(tmp_path / "m.fzoo").read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    httpserver.expect_request("/m.fzoo").respond_with_data(raw)
+    url = httpserver.url_for("/m.fzoo")
+    restored = load(url, sha256=digest)
+    np.testing.assert_array_equal(
+        restored.predict_proba(data[0]), fitted.predict_proba(data[0])
+    )
+    with pytest.raises(ValueError, match="needs its SHA256"):
+        load(url)
+    httpserver.expect_request("/other.fzoo").respond_with_data(raw + b"x")
+    with pytest.raises(ChecksumError, match=digest):
+        load(httpserver.url_for("/other.fzoo"), sha256=digest)
+    assert not list((tmp_path / "cache").rglob("other.fzoo"))
