@@ -489,3 +489,95 @@ def setup(app):
     app.connect("autodoc-process-docstring", _data_docstring, priority=100)
     app.connect("builder-inited", _check_dataclass_attributes)
     app.connect("autodoc-skip-member", _skip_foreign_members)
+
+
+# -- The zoo's table, from the model cards of the shipped weights ------------
+
+
+def write_zoo_table(path: Path) -> None:
+    """An RST table of the shipped weights, one row per model card.
+
+    Short figures only (the page's notes say what they mean), so the table
+    fits the page at 1280 pixels.
+    """
+    from fashionzoo.pretrained import list_pretrained, model_card
+
+    rows = []
+    for name in list_pretrained():
+        card = model_card(name)
+        reported = card["study"]["reported_accuracy"]
+        source = card["study"]["source"]
+        rows.append(
+            [
+                f"``{name}``",
+                source.split("_")[0] if source else "--",
+                f"{reported:.4f}" if reported else "--",
+                f"{card['test_accuracy']:.4f}",
+                str(card["epochs"]),
+                f"{card['fit_seconds'] / 60:.1f} min",
+                f"{card['network']['parameters']:,}",
+                f"{card['weights']['bytes'] / 1e6:.1f} MB",
+            ]
+        )
+    head = [
+        "model",
+        "study",
+        "study reported",
+        "test accuracy",
+        "epochs",
+        "fit",
+        "parameters",
+        "weights",
+    ]
+    lines = [".. list-table::", "   :header-rows: 1", "   :class: zoo-table", ""]
+    for row in [head, *rows]:
+        lines.append(f"   * - {row[0]}")
+        lines += [f"     - {cell}" for cell in row[1:]]
+    hosts = sorted(
+        {
+            f"{c['host']['cpu']} ({c['host']['cores']} cores, "
+            f"{c['host']['vector_unit']})"
+            for c in map(model_card, list_pretrained())
+        }
+    )
+    dates = sorted({model_card(n)["trained"][:10] for n in list_pretrained()})
+    lines += [
+        "",
+        f"Trained on {'; '.join(hosts)}, {', '.join(dates)}; "
+        "``random_state=0``, each network's default recipe.",
+        "",
+    ]
+    text = "\n".join(lines)
+    if not path.is_file() or path.read_text() != text:
+        path.write_text(text)
+
+
+write_zoo_table(HERE / "generated" / "zoo_table.rst.inc")
+
+
+def write_recipe_trials(path: Path) -> None:
+    """An RST table of the recipes tried and dropped (benchmarks/results)."""
+    import json
+
+    source = HERE.parent / "benchmarks" / "results" / "recipe_trials.jsonl"
+    rows = [json.loads(line) for line in source.read_text().splitlines() if line]
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - model",
+        "     - tried instead of the recipe",
+        "     - test accuracy",
+    ]
+    for row in rows:
+        lines += [
+            f"   * - ``{row['model']}``",
+            f"     - {row['change']}",
+            f"     - {row['test_accuracy']:.4f}",
+        ]
+    text = "\n".join([*lines, ""])
+    if not path.is_file() or path.read_text() != text:
+        path.write_text(text)
+
+
+write_recipe_trials(HERE / "generated" / "recipe_trials.rst.inc")

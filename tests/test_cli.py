@@ -53,12 +53,12 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def fail(capsys, *argv: str) -> str:
+def fail(capsys, *argv: str, status: int = 2) -> str:
     """Run a command that must fail; return its single stderr line."""
     with pytest.raises(SystemExit) as info:
         main(list(argv))
     out, err = capsys.readouterr()
-    assert info.value.code == 2
+    assert info.value.code == status
     assert "Traceback" not in err + out
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -169,12 +169,12 @@ def test_info(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("FASHIONZOO_DATA", str(tmp_path))
     status, out, _ = run(capsys, "info", "--quiet")
     assert status == 0
-    fields = dict(line.split(None, 1) for line in out.strip().splitlines())
-    assert fields["backend"] == "tensorflow"
+    fields = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in out.strip().splitlines())
+    assert fields["backend"].startswith("tensorflow 2.")
     assert fields["keras"].startswith("3.")
     assert fields["data_home"] == str(tmp_path)
-    assert "precision_policy" in fields
-    assert "gpus" in fields
+    assert fields["precision"] == "float32 (setting auto)"
+    assert fields["devices"].startswith("no GPU found; training on the CPU")
     _, out, _ = run(capsys, "info", "--json", "--quiet")
     assert json.loads(out)["data_home"] == str(tmp_path)
 
@@ -198,7 +198,7 @@ def test_unknown_parameter(capsys):
 
 
 def test_missing_model_file(capsys, tmp_path):
-    line = fail(capsys, "evaluate", "--model", str(tmp_path / "nope.joblib"))
+    line = fail(capsys, "evaluate", "--model", str(tmp_path / "nope.joblib"), status=1)
     assert "no model file at" in line
     assert "fashionzoo train lenet5 --save" in line
 
@@ -206,13 +206,13 @@ def test_missing_model_file(capsys, tmp_path):
 def test_not_a_model_file(capsys, tmp_path):
     junk = tmp_path / "junk.joblib"
     junk.write_bytes(b"not a pickle")
-    assert "is not a model file saved by" in fail(
-        capsys, "evaluate", "--model", str(junk)
+    assert "is truncated or not a model file saved by" in fail(
+        capsys, "evaluate", "--model", str(junk), status=1
     )
     junk = tmp_path / "junk.fzoo"
     junk.write_bytes(b"not a zip")
     assert "truncated or not a fashionzoo model file" in fail(
-        capsys, "evaluate", "--model", str(junk)
+        capsys, "evaluate", "--model", str(junk), status=1
     )
 
 
@@ -227,7 +227,7 @@ def test_data_not_found(capsys, tmp_path, monkeypatch):
 
     monkeypatch.setattr(_registry, "SYSTEM_DATA_DIR", str(tmp_path / "no-system-copy"))
     monkeypatch.setenv("FASHIONZOO_DATA", str(tmp_path / "empty"))
-    line = fail(capsys, "fetch", "--no-download", "--quiet")
+    line = fail(capsys, "fetch", "--no-download", "--quiet", status=1)
     assert "train-images-idx3-ubyte.gz" in line
 
 
@@ -322,6 +322,21 @@ def test_cv_with_test(capsys, real_data):
     assert "total time:" in out
 
 
+def test_cv_results_on_stdout_progress_on_stderr(capsys, real_data):
+    argv = ["cv", "lenet5", "--folds", "2", "--test", *TINY, *SMALL_LENET]
+    argv.remove("--quiet")
+    status, out, err = run(capsys, *argv)
+    assert status == 0
+    assert "Epoch 1/1" not in out  # epoch lines are progress
+    assert err.count("Epoch 1/1 - ") == 3  # two folds, then the final fit
+    headers = re.findall(r"lenet5 fold (\d)/2: training on (\d+) images", err)
+    assert headers == [("1", "100"), ("2", "100")]
+    assert "final fit: lenet5 on all 200 training images" in err
+    # each fold's score is printed as soon as the fold ends, before the next header
+    assert err.index("fold 2/2: training") > err.index("fold 1/2: training")
+    assert re.search(r"\(final fit \d+\.\d s on 200 images\)", out)
+
+
 @pytest.fixture(scope="module")
 def saved_model(tmp_path_factory, data_home):
     """Train once with the CLI (its output kept) for the commands that load it."""
@@ -371,7 +386,7 @@ def test_predict(capsys, saved_model, sample_data, tmp_path):
     bad = tmp_path / "bad.png"
     bad.write_text("no picture")
     assert "cannot identify image file" in fail(
-        capsys, "predict", "--model", str(path), str(bad)
+        capsys, "predict", "--model", str(path), str(bad), status=1
     )
 
 
@@ -442,3 +457,205 @@ def test_compare_writes_report(capsys, real_data, tmp_path):
     assert "https://" not in page
     assert '<tr class="best">' in page
     assert "Classification report of cnn_dropout" in page
+
+
+# ------------------------------------------------------- what a newcomer sees
+def _fashionzoo(
+    *argv: str, env: dict | None = None, **kwargs
+) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "fashionzoo", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )
+
+
+def test_tensorflow_start_up_lines_are_hidden(tmp_path):
+    env = {"FASHIONZOO_DATA": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": ""}
+    done = _fashionzoo("info", env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "no GPU found; training on the CPU" in done.stdout
+    assert "None" not in done.stdout
+    assert "[]" not in done.stdout
+    noisy = _fashionzoo("info", "-v", env=env)
+    assert noisy.returncode == 0
+    assert "absl" in noisy.stderr or "oneDNN" in noisy.stderr or "cuda" in noisy.stderr
+
+
+def test_listing_models_imports_neither_keras_nor_tensorflow():
+    code = (
+        "import sys, fashionzoo\n"
+        "from fashionzoo.cli import main\n"
+        "fashionzoo.list_models(); fashionzoo.list_models(pretrained=True)\n"
+        "[fashionzoo.get_model_info(n) for n in fashionzoo.list_models()]\n"
+        "main(['models']); main(['models', '--json'])\n"
+        "heavy = [m for m in ('keras', 'tensorflow', 'sklearn') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+# --------------------------------------------------- interrupts and saves
+def _interrupt_after(argv, seconds, tmp_path, **env):
+    import os
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fashionzoo", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+    deadline = time.monotonic() + 120
+    # wait until training runs (the first fold header or epoch line), then Ctrl-C
+    time.sleep(seconds)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=max(1, deadline - time.monotonic()))
+    return proc.returncode, out, err
+
+
+def test_ctrl_c_stops_cross_validation_at_once(tmp_path, data_home):
+    argv = [
+        "cv",
+        "lenet5",
+        "--max-samples",
+        "4000",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "8",
+    ]
+    argv += ["--folds", "4"]
+    status, out, err = _interrupt_after(
+        argv, 12, tmp_path, FASHIONZOO_DATA=str(data_home)
+    )
+    assert status == 130, err
+    assert "cross-validation accuracy" not in out  # no summary of a partial run
+    assert "fold 4/4" not in out
+    assert "fashionzoo: interrupted" in err
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_during_train_keeps_the_saved_model(tmp_path, data_home, saved_model):
+    good, _ = saved_model
+    target = tmp_path / "good.fzoo"
+    target.write_bytes(good.read_bytes())
+    argv = ["train", "lenet5", "--max-samples", "4000", "--epochs", "3"]
+    argv += ["--batch-size", "8", "--save", str(target)]
+    status, _, err = _interrupt_after(
+        argv, 12, tmp_path, FASHIONZOO_DATA=str(data_home)
+    )
+    assert status == 130, err
+    assert "nothing was saved" in err
+    assert target.read_bytes() == good.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.fzoo"]
+
+
+def test_unwritable_save_target_fails_before_training(capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    line = fail(capsys, "train", "lenet5", "--save", str(blocker / "m.fzoo"))
+    assert "cannot write to" in line
+
+
+# -------------------------------------------------------- no tracebacks
+def test_parameters_are_checked_before_the_data(capsys, tmp_path, monkeypatch):
+    from fashionzoo.datasets import _registry
+
+    monkeypatch.setattr(_registry, "SYSTEM_DATA_DIR", str(tmp_path / "none"))
+    monkeypatch.setenv("FASHIONZOO_DATA", str(tmp_path / "empty"))
+    line = fail(capsys, "train", "lenet5", "--param", "augment={'flip':'yes'}")
+    assert "augment['flip'] must be True or False" in line
+
+
+def test_export_errors_are_one_line(capsys, saved_model, tmp_path, monkeypatch):
+    path, _ = saved_model
+    existing = tmp_path / "m.keras"
+    existing.write_text("old")
+    line = fail(
+        capsys, "export", "--model", str(path), "--out", str(existing), status=1
+    )
+    assert "exists. Pass overwrite=True (--overwrite)" in line
+    assert existing.read_text() == "old"
+    a_file = tmp_path / "served"
+    a_file.write_text("x")
+    line = fail(
+        capsys,
+        "export",
+        "--model",
+        str(path),
+        "--format",
+        "savedmodel",
+        "--out",
+        str(a_file),
+        status=1,
+    )
+    assert "is a file; a SavedModel is a folder" in line
+    status, _, _ = run(
+        capsys, "export", "--model", str(path), "--out", str(existing), "--overwrite"
+    )
+    assert status == 0
+    assert existing.stat().st_size > 1000
+
+
+def test_tensorflow_write_errors_become_os_errors(saved_model, tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    import fashionzoo
+    from fashionzoo._keras import keras
+
+    estimator = fashionzoo.load(saved_model[0])
+
+    def denied(self, *args, **kwargs):
+        raise tf.errors.PermissionDeniedError(None, None, "read-only file system")
+
+    monkeypatch.setattr(keras.Model, "export", denied)
+    target = tmp_path / "served"
+    with pytest.raises(OSError, match=rf"Could not write savedmodel model to {target}"):
+        fashionzoo.export(estimator, target, format="savedmodel")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_truncated_joblib_file_says_so(capsys, tmp_path):
+    import joblib
+
+    est = {"not": "a model"}
+    path = tmp_path / "m.joblib"
+    joblib.dump(est, path)
+    path.write_bytes(path.read_bytes()[:10])
+    line = fail(capsys, "evaluate", "--model", str(path), status=1)
+    assert "is truncated or not a model file" in line
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fetch", "--data-home", "/dev/null/x"],
+        ["models", "--json", "extra", "more"],
+        ["info", "--data-home", "/dev/null/x"],
+        ["cv", "lenet5", "--param", "batch_size=-1"],
+        ["train", "lenet5", "--param", "optimizer=bogus"],
+        ["predict", "--model", "lenet5", "/no/such/picture.png"],
+        ["evaluate", "--model", "lenet5", "--test-samples", "0"],
+        ["export", "--model", "lenet5", "--format", "tflite", "--out", "x"],
+        ["compare", "lenet5", "lenet5"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_bad_arguments_never_print_a_traceback(argv):
+    done = _fashionzoo(*argv)
+    assert done.returncode in (1, 2), done
+    assert "Traceback" not in done.stdout + done.stderr
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith(("fashionzoo: error:", "fashionzoo "))
+    )

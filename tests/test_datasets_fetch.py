@@ -489,7 +489,16 @@ CORRUPTIONS = {
     "labels out of range": lambda h: np.save(
         h / "train-labels-idx1-ubyte.npy", np.full(N_TRAIN, 10, np.uint8)
     ),
+    "one label changed": lambda h: _flip_last_byte(h / "train-labels-idx1-ubyte.npy"),
+    "one pixel changed": lambda h: _flip_last_byte(_npy(h)),
 }
+
+
+def _flip_last_byte(path: Path) -> None:
+    """A valid label or pixel turned into another valid one: only a checksum sees it."""
+    data = bytearray(path.read_bytes())
+    data[-1] = (data[-1] + 1) % 10
+    path.write_bytes(bytes(data))
 
 
 @pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())

@@ -457,7 +457,7 @@ def _configure(settings: dict[str, Any]) -> None:
             _state.replica_devices = devices
         except (RuntimeError, ValueError) as exc:
             _note(f"data-parallel training on {devices} not set up ({exc}); one GPU")
-    logger.info(
+    logger.debug(
         "Keras backend %s, %d GPU(s), device %s, policy %s, replicas %d",
         backend.__name__.rsplit(".", 1)[-1],
         n_gpus,

@@ -13,7 +13,9 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import types
 from pathlib import Path
 from typing import Any
@@ -109,8 +111,19 @@ def _target(path: str | os.PathLike[str], format: str) -> Path:
     return path
 
 
-def export(estimator: Any, path: str | os.PathLike[str], format: str = "keras") -> Path:
+def export(
+    estimator: Any,
+    path: str | os.PathLike[str],
+    format: str = "keras",
+    *,
+    overwrite: bool = False,
+) -> Path:
     """Write a fitted estimator's network to a file or folder for inference.
+
+    The model is written under a temporary name next to ``path`` and then
+    moved into place, so an error (a full disk, a converter failure) never
+    leaves a half-written model, nor a SavedModel folder mixing old and new
+    files.
 
     Parameters
     ----------
@@ -131,6 +144,12 @@ def export(estimator: Any, path: str | os.PathLike[str], format: str = "keras") 
         TensorFlow package.
         ``"onnx"``: an ONNX graph for ONNX Runtime; needs the optional
         extra ``pip install "fashionzoo[onnx]"`` (tf2onnx, onnxruntime).
+    overwrite : bool, default=False
+        Replace an existing file or SavedModel folder at ``path`` (in one
+        step, once the new one is complete). Without it, an existing target
+        is an error.
+
+        .. versionadded:: 0.2.0
 
     Returns
     -------
@@ -141,6 +160,13 @@ def export(estimator: Any, path: str | os.PathLike[str], format: str = "keras") 
     ------
     ValueError
         If ``format`` is unknown or the path has the wrong suffix.
+    FileExistsError
+        ``path`` exists and ``overwrite`` is False, or it is a file where a
+        SavedModel folder goes.
+    OSError
+        The folder cannot be written (``PermissionError``) or the writer
+        failed; the message names the path. TensorFlow's own errors are
+        turned into these.
     ImportError
         If the converter for ``format`` is not installed.
     sklearn.exceptions.NotFittedError
@@ -173,19 +199,62 @@ def export(estimator: Any, path: str | os.PathLike[str], format: str = "keras") 
         )
         raise ValueError(msg)
     target = _target(path, format)
+    _check_target(target, format, overwrite)
     model = inference_model(estimator)
-    if format == "keras":
-        model.save(target)
-    elif format == "savedmodel":
-        if importlib.util.find_spec("tensorflow") is None:
-            msg = "Exporting a SavedModel needs TensorFlow: pip install tensorflow"
-            raise ImportError(msg)
-        model.export(str(target), format="tf_saved_model", verbose=False)
-    else:
+    if format == "savedmodel" and importlib.util.find_spec("tensorflow") is None:
+        msg = "Exporting a SavedModel needs TensorFlow: pip install tensorflow"
+        raise ImportError(msg)
+    if format == "onnx":
         _check_onnx()
-        model.export(str(target), format="onnx", verbose=False)
+    with tempfile.TemporaryDirectory(
+        prefix=f".{target.name}.", dir=target.parent
+    ) as tmp:
+        staged = Path(tmp) / target.name
+        try:
+            if format == "keras":
+                model.save(staged)
+            else:
+                kind = "tf_saved_model" if format == "savedmodel" else "onnx"
+                model.export(str(staged), format=kind, verbose=False)
+        except OSError:
+            raise
+        except Exception as exc:  # TensorFlow's OpErrors are not OSErrors
+            msg = f"Could not write {format} model to {target}: {exc}"
+            raise OSError(msg) from exc
+        _replace(staged, target)
     logger.info("exported %s as %s to %s", type(estimator).__name__, format, target)
     return target
+
+
+def _check_target(target: Path, format: str, overwrite: bool) -> None:
+    if format == "savedmodel" and target.exists() and not target.is_dir():
+        msg = f"{target} is a file; a SavedModel is a folder. Choose another --out."
+        raise FileExistsError(msg)
+    if (
+        target.exists()
+        and not overwrite
+        and (target.is_file() or any(target.iterdir()))
+    ):
+        msg = f"{target} exists. Pass overwrite=True (--overwrite) to replace it."
+        raise FileExistsError(msg)
+    if not os.access(target.parent, os.W_OK):
+        msg = f"Cannot write to the folder {target.parent} (permission denied)."
+        raise PermissionError(msg)
+
+
+def _replace(staged: Path, target: Path) -> None:
+    """Move ``staged`` to ``target``, replacing what is there in one step."""
+    if staged.is_dir() and target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+        try:
+            staged.rename(target)
+        except OSError:
+            old.rename(target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staged.replace(target)
 
 
 def _check_onnx() -> None:
@@ -236,9 +305,14 @@ class _CallableModule(types.ModuleType):
     """
 
     def __call__(
-        self, estimator: Any, path: str | os.PathLike[str], format: str = "keras"
+        self,
+        estimator: Any,
+        path: str | os.PathLike[str],
+        format: str = "keras",
+        *,
+        overwrite: bool = False,
     ) -> Path:
-        return export(estimator, path, format)
+        return export(estimator, path, format, overwrite=overwrite)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -7,14 +7,17 @@ they call the library (:func:`fashionzoo.evaluation.cross_validate`,
 :func:`~fashionzoo.evaluation.compare`, :func:`fashionzoo.datasets.load_images`
 ...) and print. The heavy libraries (Keras, TensorFlow, scikit-learn,
 Matplotlib) are imported inside the handlers, so ``fashionzoo --help``
-answers at once. Results go to stdout, progress and log messages to stderr;
-an error prints one line ``fashionzoo: error: ...`` on stderr and exits with
-status 2.
+answers at once. Results go to stdout; progress (epoch lines, Keras's progress bars, fold
+headers) and log messages to stderr. TensorFlow's start-up lines are hidden
+unless ``-v``. An error prints one line ``fashionzoo: error: ...`` on stderr
+and exits with status 2 (usage) or 1 (a failure while running); Ctrl-C
+exits with 130 after saying what was done.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -28,18 +31,18 @@ from fashionzoo.cli._common import (
     Commands,
     HelpFormatter,
     LogFormatter,
+    UsageError,
     common_parser,
     err,
     examples,
+    load_keras,
     logger,
     parse_param,
+    results_to,
 )
 from fashionzoo.exceptions import FashionZooError
 
 __all__ = ["build_parser", "image_to_array", "main", "parse_param"]
-
-# Exceptions turned into one error line and exit status 2.
-_USER_ERRORS = (FashionZooError, ValueError, OSError, ImportError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,9 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     Raises
     ------
     SystemExit
-        With status 2 on a usage error or a failure the user can fix (unknown
-        model, missing file, bad image, data not found), after printing one
-        line ``fashionzoo: error: ...`` on stderr; 130 on Ctrl-C.
+        After one line ``fashionzoo: error: ...`` on stderr, never a
+        traceback (``-v`` logs it): status 2 for a usage error (an unknown
+        model, parameter or value, a bad path to write), 1 for a failure
+        while running (data not found, a missing or damaged file, a bad
+        picture, anything unexpected); 130 on Ctrl-C, after saying what was
+        done.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -122,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     args.argv = argv
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ info lines
+    args.done = []  # what finished, said if the run is interrupted
     package_logger = logging.getLogger("fashionzoo")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LogFormatter("%(message)s"))
@@ -136,14 +142,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         else logging.INFO
     )
     try:
-        return int(args.handler(args) or 0)
+        # Results go to stdout; the estimators' epoch lines and Keras's
+        # progress bars (printed to stdout by the library) go to stderr.
+        with results_to(sys.stdout), contextlib.redirect_stdout(sys.stderr):
+            if getattr(args, "needs_keras", False):
+                load_keras(quiet=not args.verbose)
+            return int(args.handler(args) or 0)
     except KeyboardInterrupt:
-        err(f"{PROG}: interrupted")
+        done = "; ".join(args.done) if args.done else "nothing had finished"
+        err(f"{PROG}: interrupted ({done}); nothing was saved.")
         raise SystemExit(130) from None
-    except _USER_ERRORS as exc:
-        logger.debug("details", exc_info=True)
+    except UsageError as exc:
         err(f"{PROG}: error: {_describe(exc)}")
         raise SystemExit(2) from None
+    except Exception as exc:  # noqa: BLE001  (every failure is one line, exit 1)
+        logger.debug("details", exc_info=True)
+        known = isinstance(exc, (FashionZooError, ValueError, OSError, ImportError))
+        text = _describe(exc) if known else f"{type(exc).__name__}: {_describe(exc)}"
+        hint = "" if known or args.verbose else " (run with -v for details)"
+        err(f"{PROG}: error: {text}{hint}")
+        raise SystemExit(1) from None
     finally:
         package_logger.removeHandler(handler)
         package_logger.setLevel(old_level)

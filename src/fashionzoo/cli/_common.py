@@ -4,22 +4,97 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
+
+from fashionzoo.exceptions import FashionZooError
 
 PROG = "fashionzoo"
 logger = logging.getLogger("fashionzoo.cli")
+
+_results: list[IO[str]] = []
+
+
+class UsageError(ValueError):
+    """A command-line argument or parameter is not usable (exit status 2)."""
+
+
+@contextlib.contextmanager
+def usage() -> Iterator[None]:
+    """Report the errors of checking arguments and parameters as usage errors."""
+    try:
+        yield
+    except (ValueError, TypeError, KeyError) as exc:
+        if isinstance(exc, KeyError) and not isinstance(exc, FashionZooError):
+            raise
+        raise UsageError(str(exc)) from exc
+
+
+@contextlib.contextmanager
+def results_to(stream: IO[str]) -> Iterator[None]:
+    """Send :func:`out` to ``stream`` (the real stdout) inside the block."""
+    _results.append(stream)
+    try:
+        yield
+    finally:
+        _results.pop()
 
 
 # ------------------------------------------------------------------ output
 def out(text: str = "") -> None:
     """Print a result line on stdout."""
-    print(text, flush=True)  # noqa: T201
+    print(text, file=_results[-1] if _results else sys.stdout, flush=True)
+
+
+def progress(text: str) -> None:
+    """A progress line on stderr (not with ``--quiet``)."""
+    logger.info("%s", text)
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send what C++ code writes to file descriptor 2 to /dev/null meanwhile."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def load_keras(*, quiet: bool) -> None:
+    """Import Keras and its backend and query the devices, quietly unless told.
+
+    TensorFlow writes start-up lines (absl's "All log messages before
+    absl::InitializeLog()", the oneDNN notice, "Could not find cuda
+    drivers", a failed cuInit on a machine without a GPU) straight to file
+    descriptor 2 from C++, before ``TF_CPP_MIN_LOG_LEVEL`` applies; they are
+    silenced around the import and the first device query only.
+    """
+    if not quiet:
+        from fashionzoo import _backends
+
+        _backends.current().gpu_count()
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    with _native_stderr_silenced():
+        from fashionzoo import _backends
+        from fashionzoo._keras import keras
+
+        _backends.current().gpu_count()
+        keras.ops.convert_to_numpy(keras.ops.zeros(1))  # the runtime's first op
 
 
 def err(text: str) -> None:
@@ -230,8 +305,9 @@ class Commands:
         example_lines: Sequence[str],
         *,
         trains: bool = False,
+        needs_keras: bool = True,
     ) -> argparse.ArgumentParser:
-        """The parser of a new subcommand."""
+        """The parser of a new subcommand (``needs_keras``: load it quietly first)."""
         parents = [self.training, self.common] if trains else [self.common]
         command = self.sub.add_parser(
             name,
@@ -241,7 +317,7 @@ class Commands:
             formatter_class=HelpFormatter,
             parents=parents,
         )
-        command.set_defaults(handler=handler)
+        command.set_defaults(handler=handler, needs_keras=needs_keras)
         return command
 
 
@@ -263,6 +339,11 @@ def make_estimators(names: Sequence[str], args: argparse.Namespace) -> dict[str,
     is an error (with the valid names), as is an unknown model name. The
     values are checked here, before any data is loaded.
     """
+    with usage():
+        return _make_estimators(names, args)
+
+
+def _make_estimators(names: Sequence[str], args: argparse.Namespace) -> dict[str, Any]:
     from fashionzoo.zoo import create_estimator
 
     given = params(args)
@@ -296,8 +377,18 @@ def load(
     """The training or test images, as a stratified subset of ``n`` if given."""
     from fashionzoo.datasets import fetch_fashion_mnist, stratified_subset
 
-    X, y = fetch_fashion_mnist(subset, data_home=args.data_home, return_X_y=True)
-    return stratified_subset(X, y, n, random_state=args.seed)
+    X, y = fetch_fashion_mnist(
+        subset, data_home=args.data_home, return_X_y=True, progressbar=show_bars()
+    )
+    with usage():
+        return stratified_subset(X, y, n, random_state=args.seed)
+
+
+def show_bars() -> bool:
+    """Download progress bars: on a terminal, when tqdm is installed."""
+    import importlib.util
+
+    return sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None
 
 
 def load_train(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -341,7 +432,7 @@ def load_estimator(spec: str) -> Any:
         return create_estimator(spec, pretrained=True)
     except UnknownModelError as exc:
         msg = f"no model file at {spec!r}, and {exc}"
-        raise UnknownModelError(msg) from None
+        raise UsageError(msg) from None
 
 
 def _load_joblib(source: Path) -> Any:
@@ -355,13 +446,11 @@ def _load_joblib(source: Path) -> Any:
         raise FileNotFoundError(msg)
     try:
         estimator = joblib.load(source)
-    except EOFError as exc:
-        msg = f"{str(source)!r} is truncated: it ends before the model does"
-        raise ValueError(msg) from exc
     except Exception as exc:  # unpickling raises anything for a foreign file
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         msg = (
-            f"{str(source)!r} is not a model file saved by 'fashionzoo train --save' "
-            f"({type(exc).__name__}: {exc})"
+            f"{str(source)!r} is truncated or not a model file saved by "
+            f"'fashionzoo train --save' ({detail})"
         )
         raise ValueError(msg) from exc
     if not (hasattr(estimator, "predict_proba") and hasattr(estimator, "classes_")):

@@ -12,10 +12,11 @@ from fashionzoo.cli._common import (
     cv_options,
     load_test,
     load_train,
-    logger,
     make_estimators,
     out,
+    progress,
 )
+from fashionzoo.cli._training import fold_reporter
 
 if TYPE_CHECKING:
     from fashionzoo.evaluation import FoldResult, ModelRun
@@ -33,17 +34,18 @@ def compare(args: argparse.Namespace) -> int:
     X, y = load_train(args)
     X_test, y_test = load_test(args)
 
+    def fold_start(name: str, fold: int, n_folds: int, n_train: int) -> None:
+        fold_reporter(name, args)[0](fold, n_folds, n_train)
+
     def fold_done(name: str, fold: FoldResult) -> None:
-        out(
-            f"{name} fold {fold.fold}/{fold.n_folds}: accuracy {fold.accuracy:.4f}  "
-            f"(fit {fold.fit_seconds:.1f} s)"
-        )
+        fold_reporter(name, args)[1](fold)
 
     def model_done(name: str, run: ModelRun) -> None:
         out(f"{name} cross-validation accuracy: {run.cv.mean:.4f} ± {run.cv.std:.4f}")
         out(f"{name} test accuracy: {run.evaluation.accuracy:.4f}")
+        args.done.append(f"{name} done")
 
-    logger.info("%d models, %d-fold cross-validation each", len(estimators), args.folds)
+    progress(f"{len(estimators)} models, {args.folds}-fold cross-validation each")
     result = run_comparison(
         estimators,
         X,
@@ -53,6 +55,7 @@ def compare(args: argparse.Namespace) -> int:
         folds=args.folds,
         random_state=args.seed,
         n_jobs=args.n_jobs,
+        on_fold_start=fold_start,
         on_fold_end=fold_done,
         on_model_end=model_done,
     )

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from fashionzoo.cli._common import Commands, logger, out
+from fashionzoo.cli._common import Commands, logger, out, show_bars
 
 
 def fetch(args: argparse.Namespace) -> int:
@@ -21,6 +21,7 @@ def fetch(args: argparse.Namespace) -> int:
             data_home=args.data_home,
             download_if_missing=not args.no_download,
             return_X_y=True,
+            progressbar=show_bars(),
         )
         out(f"{subset}: {len(y):,} images of {X.shape[1]} pixels, checksums verified")
     out(f"data folder: {home}")
@@ -41,6 +42,50 @@ def _data_status(home: str) -> str:
     return ", ".join(found)
 
 
+def _words(details: dict) -> list[tuple[str, str]]:
+    """``fashionzoo info`` in words: what runs where, then the versions."""
+    gpus = details["gpus"]
+    if gpus:
+        devices = "; ".join(
+            f"{g['name']} (compute capability "
+            f"{'.'.join(map(str, g['compute_capability'] or ['?']))})"
+            for g in gpus
+        )
+    else:
+        devices = f"no GPU found; training on the CPU ({details['cpu_count']} cores)"
+    threads = (
+        f"{details['n_threads']} (from {details['n_threads_source']})"
+        if details["n_threads"]
+        else "the backend's default (all cores)"
+    )
+    rows = [
+        ("devices", devices),
+        ("device setting", details["device"] or "-"),
+        ("placement", details["placement"] or "the backend's default device"),
+        ("replicas", str(details["replicas"])),
+        (
+            "precision",
+            f"{details['precision_policy']} (setting {details['mixed_precision']})",
+        ),
+        ("threads", threads),
+        ("notes", "; ".join(details["notes"]) or "none"),
+    ]
+    if "config_error" in details:
+        rows.append(("settings error", details["config_error"]))
+    rows += [
+        ("fashionzoo", details["fashionzoo"]),
+        ("python", details["python"]),
+        ("platform", details["platform"]),
+        ("keras", details["keras"]),
+        ("backend", f"{details['backend']} {details['backend_version'] or ''}".strip()),
+        ("scikit-learn", details["scikit-learn"] or "-"),
+        ("numpy", details["numpy"]),
+        ("data_home", details["data_home"]),
+        ("data", details["data"]),
+    ]
+    return rows
+
+
 def info(args: argparse.Namespace) -> int:
     """Versions, backend, devices and where the data is."""
     from fashionzoo._config import runtime_info
@@ -53,18 +98,9 @@ def info(args: argparse.Namespace) -> int:
     if args.json:
         out(json.dumps(details, indent=2, default=str))
         return 0
-    gpus = details.pop("gpus")
-    details["gpus"] = (
-        "; ".join(
-            f"{g['name']} (compute capability {'.'.join(map(str, g['compute_capability']))})"
-            if g.get("compute_capability")
-            else str(g["name"])
-            for g in gpus
-        )
-        or "none (running on the CPU)"
-    )
-    width = max(len(k) for k in details)
-    for key, value in details.items():
+    rows = _words(details)
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
         out(f"{key.ljust(width)}  {value}")
     return 0
 
@@ -83,6 +119,7 @@ def register(commands: Commands) -> None:
             "fashionzoo fetch --data-home ~/data/fashion   # or set FASHIONZOO_DATA",
             "fashionzoo fetch --no-download                 # only check what is there",
         ],
+        needs_keras=False,
     )
     parser.add_argument(
         "--no-download",

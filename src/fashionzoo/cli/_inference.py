@@ -56,7 +56,7 @@ def export(args: argparse.Namespace) -> int:
 
     estimator = load_estimator(args.model)
     Path(args.out).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    out(f"wrote {write(estimator, args.out, args.format)}")
+    out(f"wrote {write(estimator, args.out, args.format, overwrite=args.overwrite)}")
     return 0
 
 
@@ -130,4 +130,9 @@ def register(commands: Commands) -> None:
         choices=["keras", "savedmodel", "onnx"],
         default="keras",
         help="output format (default: keras)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing file or SavedModel folder at --out",
     )

@@ -69,6 +69,7 @@ def register(commands: Commands) -> None:
         "weights shipped with fashionzoo (official 10,000 test images; use them with\n"
         "--model NAME in predict, evaluate and export), and a description.",
         ["fashionzoo models", "fashionzoo models 'cnn*'", "fashionzoo models --json"],
+        needs_keras=False,
     )
     parser.add_argument("pattern", nargs="?", help="shell-style wildcard, e.g. 'cnn*'")
     parser.add_argument(

@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fashionzoo.cli._common import (
     Commands,
+    UsageError,
     cv_options,
     load_test,
     load_train,
-    logger,
     make_estimators,
     out,
+    progress,
 )
 
 if TYPE_CHECKING:
     from fashionzoo.evaluation import FoldResult
+
+
+def fold_reporter(
+    name: str, args: argparse.Namespace
+) -> tuple[Callable[[int, int, int], None], Callable[[FoldResult], None]]:
+    """The callbacks that announce each fold and print its score as it ends."""
+
+    def started(fold: int, n_folds: int, n_train: int) -> None:
+        progress(f"{name} fold {fold}/{n_folds}: training on {n_train:,} images")
+
+    def ended(fold: FoldResult) -> None:
+        out(
+            f"{name} fold {fold.fold}/{fold.n_folds}: accuracy {fold.accuracy:.4f}  "
+            f"(fit {fold.fit_seconds:.1f} s)"
+        )
+        args.done.append(f"{name} fold {fold.fold}/{fold.n_folds}: {fold.accuracy:.4f}")
+
+    return started, ended
 
 
 def cv(args: argparse.Namespace) -> int:
@@ -28,20 +49,11 @@ def cv(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     estimator = make_estimators([args.model], args)[args.model]
     X, y = load_train(args)
-    logger.info(
-        "%d-fold stratified cross-validation of %s on %s images, %d epochs per fit",
-        args.folds,
-        args.model,
-        f"{len(y):,}",
-        estimator.epochs,
+    progress(
+        f"{args.folds}-fold stratified cross-validation of {args.model} on "
+        f"{len(y):,} images, {estimator.epochs} epochs per fit"
     )
-
-    def fold_done(fold: FoldResult) -> None:
-        out(
-            f"{args.model} fold {fold.fold}/{fold.n_folds}: accuracy "
-            f"{fold.accuracy:.4f}  (fit {fold.fit_seconds:.1f} s)"
-        )
-
+    started, ended = fold_reporter(args.model, args)
     result = cross_validate(
         estimator,
         X,
@@ -49,23 +61,25 @@ def cv(args: argparse.Namespace) -> int:
         folds=args.folds,
         random_state=args.seed,
         n_jobs=args.n_jobs,
-        on_fold_end=fold_done,
+        on_fold_start=started,
+        on_fold_end=ended,
     )
     out(f"{args.model} cross-validation accuracy: {result.mean:.4f} ± {result.std:.4f}")
     if args.test:
-        logger.info("fitting %s on all %s training images", args.model, f"{len(y):,}")
         X_test, y_test = load_test(args)
+        progress(f"final fit: {args.model} on all {len(y):,} training images")
         scored = fit_and_evaluate(estimator, X, y, X_test, y_test)
         out(
             f"{args.model} test accuracy: {scored.accuracy:.4f} on "
             f"{scored.n_samples:,} test images "
-            f"(fit {scored.fit_seconds:.1f} s on {len(y):,} images)"
+            f"(final fit {scored.fit_seconds:.1f} s on {len(y):,} images)"
         )
     out(f"total time: {time.perf_counter() - start:.1f} s")
     return 0
 
 
 def _model_path(path: str) -> Path:
+    """The ``--save`` target, checked writable before any training."""
     target = Path(path).expanduser()
     if target.suffix == "":
         target = target.with_suffix(".fzoo")
@@ -74,7 +88,18 @@ def _model_path(path: str) -> Path:
             f"--save writes fashionzoo's safe model format to a .fzoo file; "
             f"got {path!r}. Use e.g. --save {target.with_suffix('.fzoo').name}"
         )
-        raise ValueError(msg)
+        raise UsageError(msg)
+    folder = target.parent
+    if target.is_dir():
+        msg = f"--save {path}: that is a folder; give a file name, e.g. {target / 'model.fzoo'}"
+        raise UsageError(msg)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        msg = f"--save {path}: cannot write to {folder} ({exc.strerror or exc})"
+        raise UsageError(msg) from None
     return target
 
 
@@ -86,12 +111,7 @@ def train(args: argparse.Namespace) -> int:
     estimator = make_estimators([args.model], args)[args.model]
     X, y = load_train(args)
     X_test, y_test = load_test(args)
-    logger.info(
-        "fitting %s on %s images, %d epochs",
-        args.model,
-        f"{len(y):,}",
-        estimator.epochs,
-    )
+    progress(f"fitting {args.model} on {len(y):,} images, {estimator.epochs} epochs")
     scored = fit_and_evaluate(estimator, X, y, X_test, y_test)
     out(
         f"{args.model} test accuracy: {scored.accuracy:.4f} on {scored.n_samples:,} "

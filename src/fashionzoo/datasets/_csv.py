@@ -92,13 +92,20 @@ def load_fashion_mnist_csv(
     ((1, 784), array([9]))
     """
     path = Path(path)
-    with _open(path) as f:
-        _check_header(f.readline(), path)
-        values = _fast_read(f)
-    if values is None or not _in_range(values):
-        # Slow, careful pass: raises on the first bad line, or parses the file
-        # if the fast reader rejected something this one accepts.
-        values = _careful_read(path)
+    try:
+        with _open(path) as f:
+            _check_header(f.readline(), path)
+            values = _fast_read(f)
+        if values is None or not _in_range(values):
+            # Slow, careful pass: raises on the first bad line, or parses the
+            # file if the fast reader rejected something this one accepts.
+            values = _careful_read(path)
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"it is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as "
+            f"UTF-8 (a UTF-16 export from a spreadsheet reads this way)."
+        )
+        raise _error(path, msg) from None
     data = np.ascontiguousarray(values[:, 1:], dtype=np.uint8)
     target = values[:, 0].astype(np.int64)
     return make_result(data, target, return_X_y=return_X_y)

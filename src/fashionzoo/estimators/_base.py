@@ -35,6 +35,7 @@ from fashionzoo.estimators._training import make_loss, make_optimizer
 from fashionzoo.estimators._validation import (
     IMAGE_SIDE,
     check_images,
+    match_fit_scale,
     pixel_scale,
     to_images,
 )
@@ -119,6 +120,13 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         # blobs (padded into 2x2 images at 1/255 scale) is out of their scope.
         tags.classifier_tags.poor_score = True
         return tags
+
+    def _validate_params(self) -> None:
+        """scikit-learn's parameter checks, then the finer ones of ``augment``."""
+        from fashionzoo.models.augment import augment_strengths
+
+        super()._validate_params()
+        augment_strengths(self.augment)
 
     # --------------------------------------------------------- model building
     def _model_params(self) -> dict[str, Any]:
@@ -540,7 +548,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     def _predict_images(self, X) -> np.ndarray:
         check_is_fitted(self)
         X, hw = check_images(self, X, reset=False, expected_hw=self.image_shape_[:2])
-        return to_images(X, hw)
+        return to_images(match_fit_scale(X, self.pixel_scale_), hw)
 
     #: Up to this many batches run eagerly (``model(x)``) in prediction;
     #: more go through ``predict``'s compiled loop.

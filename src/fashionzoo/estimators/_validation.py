@@ -108,8 +108,9 @@ def check_images(
     With ``expected_hw`` (the size seen at fit), images of another size are
     rejected with a message that names both sizes.
 
-    uint8 input stays uint8 (no copy); other integer types become uint8 and
-    floats become float32.
+    uint8 input stays uint8 (no copy); other integer types become uint8,
+    floats float32, and booleans 0/1 intensities (float32, on the [0, 1]
+    scale).
     """
     X, image_hw = flatten_images(X)
     if (
@@ -141,14 +142,43 @@ def check_images(
                 f"{lo:.4g} to {hi:.4g}. Pass uint8 images or floats scaled to [0, 1]."
             )
             raise ValueError(msg)
-    if X.dtype.kind in "uib" and X.dtype != np.uint8:
-        if X.dtype.kind != "b" and not np.array_equal(X, X.astype(np.uint8)):
+    if X.dtype.kind == "b":
+        X = X.astype(np.float32)  # True is a full-intensity pixel: 1.0 on [0, 1]
+    elif X.dtype.kind in "ui" and X.dtype != np.uint8:
+        if not np.array_equal(X, X.astype(np.uint8)):
             X = X.astype(np.float32)
         else:
             X = X.astype(np.uint8)
     elif X.dtype.kind == "f" and X.dtype != np.float32:
         X = X.astype(np.float32)
     return X, image_hw_for(X.shape[1], image_hw)
+
+
+def match_fit_scale(X: np.ndarray, fit_scale: float) -> np.ndarray:
+    """``X`` in the pixel scale seen at fit, rescaled (with a warning) if it is not.
+
+    A model fitted on 0-255 pixels that gets floats all within [0, 1] would
+    see nearly black images, and one fitted on [0, 1] that gets values above
+    1 would see them saturated: both predict one class for everything. The
+    batch is rescaled to the fit's scale and a ``UserWarning`` says so. An
+    all-black batch fits either scale and is left alone.
+    """
+    if not X.size:
+        return X
+    top = float(X.max())
+    if fit_scale != 1.0 and X.dtype.kind == "f" and 0.0 < top <= 1.0:
+        fix, was, wanted = 255.0, "floats in [0, 1]", "0-255 pixels"
+    elif fit_scale == 1.0 and top > 1.0:
+        fix, was, wanted = 1 / 255.0, "pixels in 0-255", "floats in [0, 1]"
+    else:
+        return X
+    warnings.warn(
+        f"X holds {was}, but the model was fitted on {wanted}: predicting on X "
+        f"scaled by {fix:.4g}. Pass images in the scale used in fit to silence this.",
+        UserWarning,
+        stacklevel=5,
+    )
+    return (X * np.float32(fix)).astype(np.float32)
 
 
 def pixel_scale(X: np.ndarray) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 
 from fashionzoo._keras import keras, layers, ops
 
-__all__ = ["AUGMENT_PRESETS", "RandomErasing", "make_augmentation"]
+__all__ = ["AUGMENT_PRESETS", "RandomErasing", "augment_strengths", "make_augmentation"]
 
 #: Named augmentation strengths accepted by :func:`make_augmentation`.
 #:
@@ -244,6 +244,55 @@ def _check_strengths(strengths: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def augment_strengths(
+    augment: str | bool | Mapping[str, Any] | None,
+) -> dict[str, Any] | None:
+    """The checked strengths of an ``augment`` value; None when it is off.
+
+    Parameters
+    ----------
+    augment : str, bool, dict or None
+        As in :func:`make_augmentation`.
+
+    Returns
+    -------
+    strengths : dict or None
+        ``flip``, ``shift``, ``zoom`` and ``erasing``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown preset or key, or a strength out of range.
+    TypeError
+        For an ``augment`` or a ``flip`` value of the wrong type.
+    """
+    if augment is None or augment is False:
+        return None
+    if augment is True:
+        augment = "standard"
+    if isinstance(augment, str):
+        key = augment.lower()
+        if key == "none":
+            return None
+        if key not in AUGMENT_PRESETS:
+            msg = (
+                f"Unknown augmentation preset {augment!r}. Use one of "
+                f"{', '.join(repr(k) for k in ['none', *AUGMENT_PRESETS])}, "
+                "or a dict with keys among "
+                f"{', '.join(sorted(_DEFAULT_STRENGTHS))}. "
+                f"Received: augment={augment!r}"
+            )
+            raise ValueError(msg)
+        return _check_strengths(AUGMENT_PRESETS[key])
+    if isinstance(augment, Mapping):
+        return _check_strengths(augment)
+    msg = (
+        "augment must be None, a bool, a preset name or a dict. "
+        f"Received: augment={augment!r}"
+    )
+    raise TypeError(msg)
+
+
 def make_augmentation(
     augment: str | bool | Mapping[str, Any] | None,
     seed: int | None = None,
@@ -294,32 +343,9 @@ def make_augmentation(
     >>> make_augmentation(None) is None
     True
     """
-    if augment is None or augment is False:
+    strengths = augment_strengths(augment)
+    if strengths is None:
         return None
-    if augment is True:
-        augment = "standard"
-    if isinstance(augment, str):
-        key = augment.lower()
-        if key == "none":
-            return None
-        if key not in AUGMENT_PRESETS:
-            msg = (
-                f"Unknown augmentation preset {augment!r}. Use one of "
-                f"{', '.join(repr(k) for k in ['none', *AUGMENT_PRESETS])}, "
-                "or a dict with keys among "
-                f"{', '.join(sorted(_DEFAULT_STRENGTHS))}. "
-                f"Received: augment={augment!r}"
-            )
-            raise ValueError(msg)
-        strengths = _check_strengths(AUGMENT_PRESETS[key])
-    elif isinstance(augment, Mapping):
-        strengths = _check_strengths(augment)
-    else:
-        msg = (
-            "augment must be None, a bool, a preset name or a dict. "
-            f"Received: augment={augment!r}"
-        )
-        raise TypeError(msg)
 
     def next_seed(i: int) -> int | None:
         return None if seed is None else seed + i
