@@ -169,7 +169,9 @@ def test_info(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("FASHIONZOO_DATA", str(tmp_path))
     status, out, _ = run(capsys, "info", "--quiet")
     assert status == 0
-    fields = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in out.strip().splitlines())
+    fields = dict(
+        re.split(r"\s{2,}", line, maxsplit=1) for line in out.strip().splitlines()
+    )
     assert fields["backend"].startswith("tensorflow 2.")
     assert fields["keras"].startswith("3.")
     assert fields["data_home"] == str(tmp_path)

@@ -284,3 +284,12 @@ def test_decompress():
     assert _idx.decompress(data, "f") == data  # not gzip: as is
     with pytest.raises(ValueError, match="f is not a complete gzip archive"):
         _idx.decompress(gzip.compress(data)[:-9], "f")
+
+
+def test_a_data_home_that_is_a_file_is_named(tmp_path):
+    from fashionzoo.datasets import get_data_home
+
+    path = tmp_path / "data"
+    path.write_text("x")
+    with pytest.raises(NotADirectoryError, match=rf"{path}' is a file, not a folder"):
+        get_data_home(path)

@@ -281,3 +281,12 @@ def test_no_data(tmp_path, content):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_fashion_mnist_csv(tmp_path / "nope.csv")
+
+
+def test_a_utf16_file_names_itself(tmp_path):
+    from fashionzoo.datasets import load_fashion_mnist_csv
+
+    path = tmp_path / "export.csv"
+    path.write_text("label,pixel1\n1,2\n", encoding="utf-16")
+    with pytest.raises(ValueError, match=r"export\.csv: it is not UTF-8 text"):
+        load_fashion_mnist_csv(path)

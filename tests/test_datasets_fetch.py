@@ -198,6 +198,15 @@ def test_download_from_first_mirror(synth, httpserver, home):
     ]
 
 
+def test_download_progress_bar(synth, httpserver, home, capfd):
+    pytest.importorskip("tqdm")
+    _registry.MIRRORS[:] = [serve(httpserver, synth, "m1")]
+    bunch = fetch_fashion_mnist("test", data_home=home, progressbar=True)
+    assert_equal_bunch(bunch, synth.expected("test"))
+    err = capfd.readouterr().err
+    assert "100%" in err  # tqdm's bar, drawn by pooch, on stderr
+
+
 def test_mirror_base_url_without_trailing_slash(synth, httpserver, home):
     _registry.MIRRORS[:] = [serve(httpserver, synth, "m1").rstrip("/")]
     assert_equal_bunch(

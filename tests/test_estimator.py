@@ -195,6 +195,33 @@ def test_pixel_scale_found_at_fit_is_applied_at_predict(tiny_data):
     np.testing.assert_allclose(on_255.predict_proba(X.astype(np.float32)), p, atol=1e-4)
 
 
+def test_predict_in_another_pixel_scale_is_rescaled_with_a_warning(fitted, tiny_data):
+    X, _ = tiny_data
+    expected = fitted.predict_proba(X)  # fitted on uint8 0-255 pixels
+    with pytest.warns(UserWarning, match=r"floats in \[0, 1\].*fitted on 0-255"):
+        unit = fitted.predict_proba(X / 255.0)
+    np.testing.assert_allclose(unit, expected, atol=1e-5)
+    on_unit = lenet().fit(X / 255.0, tiny_data[1])
+    with pytest.warns(
+        UserWarning, match=r"pixels in 0-255.*fitted on floats in \[0, 1\]"
+    ):
+        wide = on_unit.predict_proba(X)
+    np.testing.assert_allclose(wide, on_unit.predict_proba(X / 255.0), atol=1e-5)
+    black = np.zeros_like(X[:2])  # fits either scale: no warning
+    assert fitted.predict_proba(black).shape == (2, 3)
+
+
+def test_boolean_images_are_full_intensity_pixels(tiny_data):
+    X, y = tiny_data
+    masks = X > 127
+    est = lenet().fit(masks, y)
+    assert est.pixel_scale_ == 1.0  # True is 1.0 on the [0, 1] scale
+    np.testing.assert_array_equal(
+        est.predict_proba(masks), est.predict_proba(masks.astype(np.float32))
+    )
+    assert est.score(masks, y) > 0.9
+
+
 def test_uint8_data_is_not_copied(tiny_data):
     X, _ = tiny_data
     est = LeNet5Classifier()
