@@ -161,16 +161,3 @@ def test_cli_predicts_with_a_network_name(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"{picture}: ")
-
-
-def test_listing_imports_neither_keras_nor_tensorflow():
-    code = (
-        "import sys, fashionzoo\n"
-        "from fashionzoo.cli import main\n"
-        "fashionzoo.list_models(); fashionzoo.list_models(pretrained=True)\n"
-        "[fashionzoo.get_model_info(n) for n in fashionzoo.list_models()]\n"
-        "main(['models']); main(['models', '--json'])\n"
-        "heavy = [m for m in ('keras', 'tensorflow', 'sklearn') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

@@ -9,7 +9,7 @@ import numpy as np
 
 from fashionzoo._backends._batches import EpochBatches
 
-__all__ = ["training_input", "validation_input"]
+__all__ = ["prediction_input", "training_input", "validation_input"]
 
 
 def training_input(data: EpochBatches, first_epoch: int, stop_epoch: int) -> Iterator:
@@ -33,3 +33,8 @@ def validation_input(
                 yield tuple(a[start : start + batch_size] for a in arrays)
 
     return endless(), len(starts)
+
+
+def prediction_input(images: np.ndarray, batch_size: int) -> np.ndarray:
+    """The images as they are: ``predict`` batches arrays itself."""
+    return images

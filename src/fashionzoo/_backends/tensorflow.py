@@ -19,6 +19,7 @@ __all__ = [
     "list_gpus",
     "make_distribution",
     "pin_device",
+    "prediction_input",
     "runtime_details",
     "training_input",
     "validation_input",
@@ -175,6 +176,18 @@ def training_input(data: EpochBatches, first_epoch: int, stop_epoch: int) -> Any
         lambda index: tf.data.Dataset.from_tensor_slices(index).batch(data.batch_size)
     )
     dataset = batches.map(lambda index: tuple(tf.gather(a, index) for a in arrays))
+    return dataset.prefetch(2).with_options(_pipeline_options())
+
+
+def prediction_input(images: np.ndarray, batch_size: int) -> Any:
+    """The images in batches for ``predict``, through a pipeline without autotuning.
+
+    ``predict`` builds an iterator per call; with autotuning off its teardown
+    does not wait on tf.data's background threads.
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices(images).batch(batch_size)
     return dataset.prefetch(2).with_options(_pipeline_options())
 
 

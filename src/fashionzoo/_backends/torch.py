@@ -6,7 +6,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from fashionzoo._backends._generic import training_input, validation_input
+from fashionzoo._backends._generic import (
+    prediction_input,
+    training_input,
+    validation_input,
+)
 from fashionzoo._backends.jax import pin_device
 
 logger = logging.getLogger(__name__)
@@ -18,6 +22,7 @@ __all__ = [
     "list_gpus",
     "make_distribution",
     "pin_device",
+    "prediction_input",
     "runtime_details",
     "training_input",
     "validation_input",

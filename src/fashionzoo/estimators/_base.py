@@ -472,7 +472,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             # Epochs are numbered by n_iter_, across calls; one constant-rate
             # optimizer serves all the calls.
             offset, first, stop = 0, self.n_iter_, self.n_iter_ + 1
-            if not self._incremental:
+            if not getattr(self, "_incremental", False):  # older pickles lack it
                 self._compile(self.model_, total_steps=0)
                 self._incremental = True
         else:
@@ -582,8 +582,12 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 ]
                 out = np.concatenate(parts)
             else:
+                from fashionzoo._backends import current as current_backend
+
                 out = model.predict(
-                    images, batch_size=size, verbose=max(0, self.verbose - 1)
+                    current_backend().prediction_input(images, size),
+                    batch_size=None,
+                    verbose=max(0, self.verbose - 1),
                 )
         return np.asarray(out[:n], dtype=np.float32)
 
