@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(train_one(args.child, args.work, json.loads(args.params))))
         return 0
-    models = args.models or list_models()
+    models = args.models or list_models(kind="network")
     if not args.package:
         for name in models:
             print(f"training {name} ...", flush=True)

@@ -1,7 +1,9 @@
-"""Every zoo network with its default recipe: test accuracy, fit time, memory.
+"""Every zoo model with its default recipe: test accuracy, fit time, memory.
 
-Each model trains on the full 60k training images with the defaults of its
-estimator (its recipe) and is scored on the official 10k test set.
+Each model (the Keras networks and the classic baselines) trains on the full
+60k training images with the defaults of its estimator (its recipe) and is
+scored on the official 10k test set. A baseline's process never imports
+TensorFlow, so its peak RSS is the baseline's alone.
 Every model runs in a fresh process, so its peak RSS is its own; results are
 appended as they come (``zoo_table.jsonl``), so an interrupted run keeps the
 finished rows, and ``--resume`` skips them. Estimators keep their default
@@ -11,8 +13,9 @@ that the machine ran other work during that fit.
 
 Usage::
 
-    python benchmarks/zoo_table.py                       # all models, ~50 min here
+    python benchmarks/zoo_table.py                       # all models
     python benchmarks/zoo_table.py --models lenet5 cnn004
+    python benchmarks/zoo_table.py --kind baseline       # the classic baselines
     python benchmarks/zoo_table.py --resume              # only the missing rows
     python benchmarks/zoo_table.py --table-only          # print the table again
 """
@@ -51,18 +54,21 @@ def one_model(name: str, params: dict) -> dict:
     est = create_estimator(name, **params)
     result = fit_and_evaluate(est, train.images, train.target, test.images, test.target)
     info = get_model_info(name)
+    model = getattr(est, "model_", None)  # a network's Keras model; no baseline has one
+    epochs = getattr(est, "n_iter_", None)
     return {
         "model": name,
+        "kind": info["kind"],
         "estimator": info["estimator"],
         "source": info["source"],
         "reported_accuracy": info["reported_accuracy"],
         "test_accuracy": round(result.accuracy, 4),
-        "epochs": est.n_iter_,
+        "epochs": None if epochs is None else int(epochs),
         "recipe": info["recipe"],
         "overrides": params,
         "fit_s": round(result.fit_seconds, 1),
         "predict_10k_s": round(result.predict_seconds, 2),
-        "params": int(est.model_.count_params()),
+        "params": None if model is None else int(model.count_params()),
         "peak_rss_mib": peak_rss_mib(),
     }
 
@@ -94,23 +100,38 @@ def run_model(name: str, params: dict | None = None) -> dict:
     return row
 
 
+def study(source: str | None) -> str:
+    """``002`` for a reference study, a repository's last part for another source."""
+    if not source:
+        return "-"
+    if source[:3].isdigit():
+        return source.split("_")[0]
+    return source.rsplit("/", 1)[-1]
+
+
+def minutes(seconds: float) -> str:
+    """``2.2 min``, or ``41 s`` under a minute."""
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
 def markdown(rows: list[dict]) -> str:
-    """The table as Markdown, in registry order."""
+    """The table as Markdown, networks then baselines, in registry order."""
     head = (
-        "| model | study | reported | test accuracy | epochs | fit | "
+        "| model | kind | study | reported | test accuracy | epochs | fit | "
         "predict 10k | parameters | peak RSS | note |\n"
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
     )
     lines = []
     for r in rows:
         reported = (
             "-" if r["reported_accuracy"] is None else f"{r['reported_accuracy']:.4f}"
         )
-        study = r["source"].split("_")[0] if r["source"] else "-"
+        epochs = "-" if r["epochs"] is None else r["epochs"]
+        params = "-" if r["params"] is None else f"{r['params']:,}"
         lines.append(
-            f"| `{r['model']}` | {study} | {reported} | "
-            f"{r['test_accuracy']:.4f} | {r['epochs']} | {r['fit_s'] / 60:.1f} min | "
-            f"{r['predict_10k_s']:.1f} s | {r['params']:,} | {r['peak_rss_mib']:,} MiB "
+            f"| `{r['model']}` | {r.get('kind', 'network')} | {study(r['source'])} | "
+            f"{reported} | {r['test_accuracy']:.4f} | {epochs} | {minutes(r['fit_s'])} | "
+            f"{r['predict_10k_s']:.1f} s | {params} | {r['peak_rss_mib']:,} MiB "
             f"| {r.get('note', '')} |"
         )
     machines = "; ".join(sorted({r["machine"] for r in rows}))
@@ -125,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="*", default=None, help="default: all")
+    parser.add_argument(
+        "--kind",
+        choices=("network", "baseline"),
+        help="only the networks or only the baselines (default: both)",
+    )
     parser.add_argument("--resume", action="store_true", help="skip finished rows")
     parser.add_argument("--table-only", action="store_true")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # the child
@@ -140,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in log.read_text().splitlines():
             row = json.loads(line)
             done[row["model"]] = row
-    models = args.models or list_models()
+    models = args.models or list_models(kind=args.kind)
     run = time.strftime("%Y-%m-%d %H:%M")
     if not args.table_only:
         if not args.resume:
@@ -156,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             with log.open("a") as f:
                 f.write(json.dumps(row) + "\n")
             print(json.dumps(row), flush=True)
-    order = [m for m in list_models() if m in done]
+    registry = list_models(kind="network") + list_models(kind="baseline")
+    order = [m for m in registry if m in done]
     table = markdown([done[m] for m in order])
     (RESULTS / "zoo_table.md").write_text(table)
     print(table)

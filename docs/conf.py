@@ -271,8 +271,21 @@ API_MODULES: list[tuple[Any, ...]] = [
         "Transfer learning",
         "An ImageNet backbone with a new head, as a classifier.",
     ),
-    ("fashionzoo.zoo", "The catalogue", "Every network by name, as an estimator."),
-    ("fashionzoo.models", "Model registry", "Keras builders registered by name."),
+    (
+        "fashionzoo.zoo",
+        "The catalogue",
+        "Every network and baseline by name, as an estimator.",
+    ),
+    (
+        "fashionzoo.models",
+        "Model registry",
+        "Keras networks and classic baselines registered by name.",
+    ),
+    (
+        "fashionzoo.models.baselines",
+        "Baselines",
+        "Classic scikit-learn pipelines beside the networks (no Keras).",
+    ),
     (
         "fashionzoo.models.backbones",
         "Backbones",
@@ -491,15 +504,37 @@ def setup(app):
     app.connect("autodoc-skip-member", _skip_foreign_members)
 
 
-# -- The zoo's table, from the model cards of the shipped weights ------------
+# -- The zoo's table: model cards of the networks, measured rows of baselines --
+
+
+def _latest_baseline_rows() -> dict[str, dict[str, Any]]:
+    """The last row of each baseline in benchmarks/results/zoo_table.jsonl."""
+    import json
+
+    source = ROOT / "benchmarks" / "results" / "zoo_table.jsonl"
+    rows: dict[str, dict[str, Any]] = {}
+    if source.is_file():
+        for line in source.read_text().splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if row.get("kind") == "baseline":
+                rows[row["model"]] = row
+    return rows
+
+
+def _fit_time(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 def write_zoo_table(path: Path) -> None:
-    """An RST table of the shipped weights, one row per model card.
+    """One RST table of the zoo: networks from their model cards, then baselines.
 
-    Short figures only (the page's notes say what they mean), so the table
-    fits the page at 1280 pixels.
+    A network's row comes from the model card of its shipped weights; a
+    baseline's from its latest row in ``benchmarks/results/zoo_table.jsonl``
+    (``python benchmarks/zoo_table.py --kind baseline``), or "not measured
+    yet". Short figures only (the page's notes say what they mean), so the
+    table fits the page at 1280 pixels.
     """
+    from fashionzoo import get_model_info, list_models
     from fashionzoo.pretrained import list_pretrained, model_card
 
     rows = []
@@ -510,17 +545,37 @@ def write_zoo_table(path: Path) -> None:
         rows.append(
             [
                 f"``{name}``",
+                "network",
                 source.split("_")[0] if source else "--",
                 f"{reported:.4f}" if reported else "--",
                 f"{card['test_accuracy']:.4f}",
                 str(card["epochs"]),
-                f"{card['fit_seconds'] / 60:.1f} min",
+                _fit_time(card["fit_seconds"]),
                 f"{card['network']['parameters']:,}",
                 f"{card['weights']['bytes'] / 1e6:.1f} MB",
             ]
         )
+    measured = _latest_baseline_rows()
+    for name in list_models(kind="baseline"):
+        info = get_model_info(name)
+        source = info["source"] or ""
+        row = measured.get(name)
+        rows.append(
+            [
+                f"``{name}``",
+                "baseline",
+                source.split("_")[0] if source[:3].isdigit() else "authors",
+                f"{info['reported_accuracy']:g}",  # the published precision
+                f"{row['test_accuracy']:.4f}" if row else "not measured yet",
+                "--",
+                _fit_time(row["fit_s"]) if row else "--",
+                "--",
+                "--",
+            ]
+        )
     head = [
         "model",
+        "kind",
         "study",
         "study reported",
         "test accuracy",
@@ -543,10 +598,27 @@ def write_zoo_table(path: Path) -> None:
     dates = sorted({model_card(n)["trained"][:10] for n in list_pretrained()})
     lines += [
         "",
-        f"Trained on {'; '.join(hosts)}, {', '.join(dates)}; "
-        "``random_state=0``, each network's default recipe.",
+        (
+            f"Networks: trained on {'; '.join(hosts)}, {', '.join(dates)}; "
+            "``random_state=0``, each network's default recipe."
+        ),
         "",
     ]
+    if measured:
+        machines = "; ".join(sorted({r["machine"] for r in measured.values()}))
+        runs = ", ".join(
+            sorted({r.get("run", "unrecorded") for r in measured.values()})
+        )
+        lines.append(
+            f"Baselines: one run each of ``benchmarks/zoo_table.py`` on {machines}, "
+            f"started {runs}; ``random_state=None``, each baseline's default recipe."
+        )
+    else:
+        lines.append(
+            "Baselines: not measured yet; ``python benchmarks/zoo_table.py "
+            "--kind baseline`` measures them."
+        )
+    lines.append("")
     text = "\n".join(lines)
     if not path.is_file() or path.read_text() != text:
         path.write_text(text)

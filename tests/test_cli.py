@@ -146,7 +146,14 @@ def test_models_table(capsys):
     status, out, _ = run(capsys, "models")
     assert status == 0
     header, _rule, *rows = out.strip().splitlines()
-    assert header.split()[:5] == ["name", "estimator", "params", "source", "study"]
+    assert header.split()[:6] == [
+        "name",
+        "kind",
+        "estimator",
+        "params",
+        "source",
+        "study",
+    ]
     lenet = next(r for r in rows if r.startswith("lenet5 "))
     for cell in (
         "LeNet5Classifier",

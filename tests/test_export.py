@@ -198,7 +198,7 @@ def test_augmented_transfer_model_exports(augmented_transfer, tmp_path, format):
     )
 
 
-@pytest.mark.parametrize("name", fashionzoo.list_models())
+@pytest.mark.parametrize("name", fashionzoo.list_models(kind="network"))
 def test_every_network_with_standard_augmentation_exports(name, data, tmp_path):
     X, y = data
     cls = type(fashionzoo.create_estimator(name))

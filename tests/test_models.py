@@ -31,7 +31,7 @@ from fashionzoo.models.augment import (
     make_augmentation,
 )
 
-ALL_MODELS = list_models()
+ALL_MODELS = list_models(kind="network")
 STUDY_FILE = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
 # Checked only where the shared folder exists (not on every machine).
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"

@@ -12,7 +12,7 @@ import fashionzoo
 from fashionzoo.exceptions import UnknownModelError
 from fashionzoo.testing import FAST_PARAMS, fast_instance
 
-MODELS = fashionzoo.list_models()
+MODELS = fashionzoo.list_models(kind="network")
 
 
 def test_catalogue_lists_every_network():

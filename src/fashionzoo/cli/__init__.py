@@ -35,6 +35,7 @@ from fashionzoo.cli._common import (
     common_parser,
     err,
     examples,
+    is_baseline,
     load_keras,
     logger,
     parse_param,
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=examples(
             "fashionzoo fetch                      # download (or find) and verify the data",
-            "fashionzoo models                     # the networks and their reported accuracy",
+            "fashionzoo models                     # networks, baselines, reported accuracy",
             "fashionzoo cv lenet5 --test           # 5-fold CV on 60k images, then the test set",
             "fashionzoo cv lenet5 --max-samples 2000 --epochs 2 --folds 2   # a quick try",
             "fashionzoo train lenet5 --save lenet5.joblib",
@@ -96,6 +97,12 @@ def _describe(exc: BaseException) -> str:
     else:
         text = str(exc) or type(exc).__name__
     return " ".join(text.split())
+
+
+def _baselines_only(args: argparse.Namespace) -> bool:
+    """Whether the command runs classic baselines only (no Keras to load)."""
+    names = getattr(args, "models", None) or [getattr(args, "model", None)]
+    return all(isinstance(n, str) and is_baseline(n) for n in names)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Results go to stdout; the estimators' epoch lines and Keras's
         # progress bars (printed to stdout by the library) go to stderr.
         with results_to(sys.stdout), contextlib.redirect_stdout(sys.stderr):
-            if getattr(args, "needs_keras", False):
+            if getattr(args, "needs_keras", False) and not _baselines_only(args):
                 load_keras(quiet=not args.verbose)
             return int(args.handler(args) or 0)
     except KeyboardInterrupt:

@@ -337,32 +337,52 @@ def make_estimators(names: Sequence[str], args: argparse.Namespace) -> dict[str,
 
     A parameter applies to every model that has it; one that no model has
     is an error (with the valid names), as is an unknown model name. The
-    values are checked here, before any data is loaded.
+    values are checked here, before any data is loaded. Baselines get
+    ``random_state`` from ``--seed`` and no ``verbose``; their parameters are
+    their recipe's flat names (``--param C=5``).
     """
     with usage():
         return _make_estimators(names, args)
 
 
+def is_baseline(name: str) -> bool:
+    """Whether ``name`` is a classic baseline (False for unknown names)."""
+    from fashionzoo.exceptions import UnknownModelError
+    from fashionzoo.zoo import get_model_info
+
+    try:
+        return bool(get_model_info(name)["kind"] == "baseline")
+    except (UnknownModelError, TypeError):
+        return False
+
+
 def _make_estimators(names: Sequence[str], args: argparse.Namespace) -> dict[str, Any]:
-    from fashionzoo.zoo import create_estimator
+    from fashionzoo.zoo import create_estimator, get_model_info
 
     given = params(args)
-    common = {"random_state": args.seed, "verbose": 0 if args.quiet else 1}
     estimators: dict[str, Any] = {}
     used: set[str] = set()
     for name in names:
         if name in estimators:
             msg = f"model {name!r} is given twice."
             raise ValueError(msg)
-        valid = set(create_estimator(name).get_params())
+        baseline = get_model_info(name)["kind"] == "baseline"
+        if baseline:
+            valid = set(get_model_info(name)["recipe"])
+            common: dict[str, Any] = {"random_state": args.seed}
+        else:
+            valid = set(create_estimator(name).get_params())
+            common = {"random_state": args.seed, "verbose": 0 if args.quiet else 1}
         mine = {k: v for k, v in given.items() if k in valid}
         used.update(mine)
         if len(names) == 1:
             mine = given  # let create_estimator explain an unknown parameter
         estimator = create_estimator(name, **{**common, **mine})
-        validate = getattr(estimator, "_validate_params", None)
-        if validate is not None:
-            validate()
+        # A baseline is a Pipeline: check the values of each of its steps.
+        parts = [step for _, step in estimator.steps] if baseline else [estimator]
+        for part in parts:
+            if hasattr(part, "_parameter_constraints"):
+                part._validate_params()
         estimators[name] = estimator
     unused = sorted(set(given) - used)
     if unused and len(names) > 1:

@@ -51,7 +51,7 @@ def cv(args: argparse.Namespace) -> int:
     X, y = load_train(args)
     progress(
         f"{args.folds}-fold stratified cross-validation of {args.model} on "
-        f"{len(y):,} images, {estimator.epochs} epochs per fit"
+        f"{len(y):,} images{epochs_per_fit(estimator)}"
     )
     started, ended = fold_reporter(args.model, args)
     result = cross_validate(
@@ -76,6 +76,12 @@ def cv(args: argparse.Namespace) -> int:
         )
     out(f"total time: {time.perf_counter() - start:.1f} s")
     return 0
+
+
+def epochs_per_fit(estimator: object) -> str:
+    """``", 10 epochs per fit"`` for a network; nothing for a baseline."""
+    epochs = getattr(estimator, "epochs", None)
+    return f", {epochs} epochs per fit" if epochs is not None else ""
 
 
 def _model_path(path: str) -> Path:
@@ -109,9 +115,16 @@ def train(args: argparse.Namespace) -> int:
 
     target = _model_path(args.save) if args.save else None
     estimator = make_estimators([args.model], args)[args.model]
+    if target is not None and not hasattr(estimator, "save"):
+        msg = (
+            f"--save writes the networks' .fzoo format; {args.model} is a classic "
+            f"baseline (a scikit-learn Pipeline) and has none. Leave out --save, "
+            f"or fit it in Python and save it with joblib.dump."
+        )
+        raise UsageError(msg)
     X, y = load_train(args)
     X_test, y_test = load_test(args)
-    progress(f"fitting {args.model} on {len(y):,} images, {estimator.epochs} epochs")
+    progress(f"fitting {args.model} on {len(y):,} images{epochs_per_fit(estimator)}")
     scored = fit_and_evaluate(estimator, X, y, X_test, y_test)
     out(
         f"{args.model} test accuracy: {scored.accuracy:.4f} on {scored.n_samples:,} "
@@ -137,6 +150,7 @@ def register(commands: Commands) -> None:
             "fashionzoo cv lenet5 --test",
             "fashionzoo cv lenet5 --max-samples 2000 --epochs 2 --folds 2",
             "fashionzoo cv lenet5 --param units_1=128 --param learning_rate=1e-2",
+            "fashionzoo cv svc --max-samples 2000 --param C=5",
         ],
         trains=True,
     )

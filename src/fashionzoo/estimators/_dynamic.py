@@ -34,7 +34,7 @@ def class_for(model_name: str) -> type[ZooClassifier]:
 def __getattr__(name: str) -> Any:
     from fashionzoo.models import list_models
 
-    for model_name in list_models():
+    for model_name in list_models(kind="network"):
         if class_name(model_name) == name:
             return class_for(model_name)
     msg = f"module {__name__!r} has no attribute {name!r}"

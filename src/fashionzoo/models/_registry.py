@@ -1,7 +1,11 @@
-"""The model registry: one decorator records a network builder under its name.
+"""The model registry: one decorator records a builder under its name.
 
-Pure Python: this module imports no Keras (the builder modules that
-register into it do).
+Two kinds of entries share it: networks (``kind="network"``, a builder of an
+uncompiled Keras model, trained by a ``ZooClassifier``) and classic baselines
+(``kind="baseline"``, a builder of an unfitted scikit-learn ``Pipeline``).
+
+Pure Python: this module imports neither Keras nor scikit-learn (the
+builders import them when they build).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from fashionzoo.exceptions import UnknownModelError
 
 __all__ = [
+    "KINDS",
     "ModelSpec",
     "build_model",
     "get_model_spec",
@@ -27,6 +32,9 @@ __all__ = [
     "resolve_name",
 ]
 
+#: The kinds of registered models: Keras networks and classic baselines.
+KINDS = ("network", "baseline")
+
 _MODELS: dict[str, ModelSpec] = {}
 _ALIASES: dict[str, str] = {}
 _DEPRECATED: dict[str, str] = {}
@@ -34,32 +42,38 @@ _DEPRECATED: dict[str, str] = {}
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """Everything the zoo knows about one registered network.
+    """Everything the zoo knows about one registered model.
 
     Attributes
     ----------
     name : str
         Registry name, lowercase snake case (``lenet5``).
     builder : callable
-        ``builder(input_shape, n_classes, **hyperparameters) -> keras.Model``.
+        A network: ``builder(input_shape, n_classes, **hyperparameters) ->
+        keras.Model``. A baseline: ``builder(**params) -> Pipeline``, unfitted.
     description : str
         One line for tables and ``fashionzoo models``.
     source : str or None
-        File name of the reference study in ``shared/reference``.
+        File name of the reference study in ``shared/reference``, or a short
+        description of another published source.
     reported_accuracy : float or None
         Test accuracy the study reported.
     param_count : int or None
         Trainable + non-trainable parameters for 28x28x1 input and 10 classes
-        with default hyperparameters (pinned by the tests).
+        with default hyperparameters (pinned by the tests); None for baselines.
     recipe : dict
-        Default training recipe: estimator parameters such as ``epochs``,
-        ``batch_size``, ``optimizer``, ``learning_rate``, ``lr_schedule``,
-        ``augment``.
+        Default training recipe of a network: estimator parameters such as
+        ``epochs``, ``batch_size``, ``optimizer``, ``learning_rate``,
+        ``lr_schedule``, ``augment``. Empty for a baseline, whose recipe is
+        its builder's defaults (:attr:`hyperparameters`).
     notes : str
         Choices the study left open and how they were filled.
     estimator : str
         Name of the estimator class (``LeNet5Classifier``); by default the
         name in camel case + ``Classifier`` (``my_net`` -> ``MyNetClassifier``).
+        ``"Pipeline"`` for the baselines.
+    kind : str
+        ``"network"`` or ``"baseline"``.
     """
 
     name: str
@@ -71,15 +85,17 @@ class ModelSpec:
     recipe: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
     estimator: str = ""
+    kind: str = "network"
 
     def __post_init__(self) -> None:
+        _check_kind(self.kind)
         if not self.estimator:
             camel = "".join(p[:1].upper() + p[1:] for p in self.name.split("_"))
             object.__setattr__(self, "estimator", f"{camel}Classifier")
 
     @property
     def hyperparameters(self) -> dict[str, Any]:
-        """Builder keyword arguments and their defaults."""
+        """Builder keyword-only arguments and their defaults."""
         params = inspect.signature(self.builder).parameters
         return {
             name: p.default
@@ -98,6 +114,7 @@ def register_model(
     notes: str = "",
     aliases: Iterable[str] = (),
     estimator: str = "",
+    kind: str = "network",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Record a builder in the registry under its function name.
 
@@ -120,12 +137,24 @@ def register_model(
     estimator : str, default=""
         Name of its estimator class; by default the name in camel case +
         ``Classifier``.
+    kind : {"network", "baseline"}, default="network"
+        A Keras network (``builder(input_shape, n_classes, **hyperparameters)``)
+        or a classic baseline (``builder(**params)`` returning an unfitted
+        scikit-learn ``Pipeline``; its keyword-only parameters are its recipe).
+
+        .. versionadded:: 0.2.0
 
     Returns
     -------
     decorator : callable
         Returns the builder unchanged.
+
+    Raises
+    ------
+    ValueError
+        ``kind`` is not one of the kinds.
     """
+    _check_kind(kind)
 
     def decorator(builder: Callable[..., Any]) -> Callable[..., Any]:
         name = builder.__name__
@@ -142,6 +171,7 @@ def register_model(
             recipe=dict(recipe or {}),
             notes=notes,
             estimator=estimator,
+            kind=kind,
         )
         for alias in aliases:
             _ALIASES[alias] = name
@@ -163,6 +193,12 @@ def register_model_deprecation(old: str, new: str) -> None:
     _DEPRECATED[old] = new
 
 
+def _check_kind(kind: object) -> None:
+    if kind not in KINDS:
+        msg = f"kind must be one of {', '.join(map(repr, KINDS))}. Received: kind={kind!r}"
+        raise ValueError(msg)
+
+
 def _natural_key(name: str) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
@@ -176,6 +212,7 @@ def list_models(
     pattern: str | Iterable[str] | None = None,
     *,
     exclude: str | Iterable[str] | None = None,
+    kind: str | None = None,
 ) -> list[str]:
     """Names of the registered models, sorted naturally.
 
@@ -185,19 +222,35 @@ def list_models(
         Shell-style wildcards (``"cnn*"``); a name matching any is kept.
     exclude : str or iterable of str, default=None
         Wildcards of names to drop.
+    kind : {"network", "baseline"}, default=None
+        Only the Keras networks, or only the classic baselines; None lists
+        both.
+
+        .. versionadded:: 0.2.0
 
     Returns
     -------
     names : list of str
+
+    Raises
+    ------
+    ValueError
+        ``kind`` is not None, ``"network"`` or ``"baseline"``.
 
     Examples
     --------
     >>> from fashionzoo.models import list_models
     >>> list_models("lenet*")
     ['lenet5']
+    >>> list_models("l*")
+    ['lenet5', 'logistic_regression']
+    >>> list_models("l*", kind="network")
+    ['lenet5']
     """
     _ensure_loaded()
-    names = list(_MODELS)
+    if kind is not None:
+        _check_kind(kind)
+    names = [n for n, spec in _MODELS.items() if kind is None or spec.kind == kind]
     if pattern is not None:
         pats = [pattern] if isinstance(pattern, str) else list(pattern)
         names = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in pats)]
@@ -277,7 +330,8 @@ def build_model(
     """Build the uncompiled Keras model registered under ``name``.
 
     The model takes float images scaled to [0, 1] and ends in a float32
-    softmax over ``n_classes``.
+    softmax over ``n_classes``. Baselines are no Keras models: build them
+    with :func:`fashionzoo.create_estimator`.
 
     Parameters
     ----------
@@ -293,8 +347,19 @@ def build_model(
     Returns
     -------
     model : keras.Model
+
+    Raises
+    ------
+    TypeError
+        ``name`` is a baseline, or a hyperparameter does not exist.
     """
     spec = get_model_spec(name)
+    if spec.kind != "network":
+        msg = (
+            f"{spec.name!r} is a classic baseline (a scikit-learn Pipeline), not a "
+            f"Keras network. Use fashionzoo.create_estimator({spec.name!r})."
+        )
+        raise TypeError(msg)
     unknown = set(hyperparameters) - set(spec.hyperparameters)
     if unknown:
         msg = (
