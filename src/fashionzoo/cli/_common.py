@@ -378,11 +378,14 @@ def _make_estimators(names: Sequence[str], args: argparse.Namespace) -> dict[str
         if len(names) == 1:
             mine = given  # let create_estimator explain an unknown parameter
         estimator = create_estimator(name, **{**common, **mine})
-        # A baseline is a Pipeline: check the values of each of its steps.
-        parts = [step for _, step in estimator.steps] if baseline else [estimator]
-        for part in parts:
-            if hasattr(part, "_parameter_constraints"):
-                part._validate_params()
+        if baseline:  # a Pipeline: check the values of each of its steps
+            for _, step in estimator.steps:
+                if hasattr(step, "_parameter_constraints"):
+                    step._validate_params()
+        else:
+            validate = getattr(estimator, "_validate_params", None)
+            if validate is not None:
+                validate()
         estimators[name] = estimator
     unused = sorted(set(given) - used)
     if unused and len(names) > 1:
