@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import joblib
 import numpy as np
 import pytest
+from joblib.externals.loky import get_reusable_executor
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import NotFittedError
@@ -287,7 +288,12 @@ def test_grid_search_over_study_001_grid(tiny_data):
     search = GridSearchCV(lenet(epochs=1), grid, cv=2).fit(X, y)
     assert len(search.cv_results_["params"]) == 4
     assert search.best_estimator_.n_iter_ == 1
-    # Two worker processes fit in parallel (each imports Keras once).
+    # Two worker processes fit in parallel (each imports Keras once). They
+    # are fresh: loky's workers measure their memory after their first task,
+    # and one reused from a light task earlier in the run (the SVC
+    # baseline's calibration) sees Keras's import as a leak, asks to exit
+    # and deadlocks (joblib 1.6's loky; see docs/faq.rst).
+    get_reusable_executor().shutdown(wait=True)
     grid = {"units_1": [16, 32]}
     parallel = GridSearchCV(lenet(epochs=1), grid, cv=2, n_jobs=2).fit(X, y)
     serial = GridSearchCV(lenet(epochs=1), grid, cv=2, n_jobs=1).fit(X, y)
