@@ -109,6 +109,9 @@ def package(name: str, work: Path, out: Path) -> dict:
     for key, default in TRAINING_DEFAULTS.items():
         if not hasattr(est, key):
             setattr(est, key, default)
+    # Test-time augmentation does not change training: the shipped estimator
+    # predicts as the registry's recipe says today.
+    est.set_params(tta=get_model_spec(name).recipe.get("tta", False))
     test = fetch_fashion_mnist("test")
     scores = {}
     for precision in ("float32", "float16"):

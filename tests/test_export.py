@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import sys
@@ -75,6 +76,20 @@ def test_keras_file_with_test_time_augmentation(fitted_tta, data, tmp_path):
         fitted_tta.predict_proba(X),
         rtol=1e-6,
         atol=1e-7,
+    )
+
+
+def test_keras_file_with_flip_and_shift_views(fitted_tta, data, tmp_path):
+    X, _ = data
+    estimator = copy.deepcopy(fitted_tta).set_params(tta="flip+shift")
+    path = fashionzoo.export(estimator, tmp_path / "tta10.keras", "keras")
+    model = load_model(path)
+    assert sum(layer.name.startswith("move_") for layer in model.layers) == 8
+    np.testing.assert_allclose(
+        model.predict(pixels(X), verbose=0),
+        estimator.predict_proba(X),
+        rtol=1e-5,
+        atol=1e-6,
     )
 
 

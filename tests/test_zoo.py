@@ -85,6 +85,28 @@ def test_tta_averages_the_mirror_image(tiny_data):
     np.testing.assert_allclose(est.predict_proba(X), (plain + mirrored) / 2, rtol=1e-5)
 
 
+def test_tta_flip_shift_averages_ten_views(tiny_data):
+    X, y = tiny_data
+    X = X.reshape(-1, 28, 28)
+    est = fast_instance(fashionzoo.LeNet5Classifier).fit(X, y)
+    padded = np.pad(X, ((0, 0), (1, 1), (1, 1)))
+    moved = [
+        X,
+        padded[:, :-2, 1:-1],  # one pixel down: row 0 is background
+        padded[:, 2:, 1:-1],  # up
+        padded[:, 1:-1, :-2],  # right
+        padded[:, 1:-1, 2:],  # left
+    ]
+    assert (moved[1][:, 0] == 0).all()
+    assert (moved[1][:, 1:] == X[:, :-1]).all()
+    views = [est.predict_proba(m) for m in moved]
+    views += [est.predict_proba(m[:, :, ::-1]) for m in moved]
+    est.set_params(tta="flip+shift")
+    np.testing.assert_allclose(est.predict_proba(X), np.mean(views, axis=0), rtol=1e-5)
+    with pytest.raises(ValueError, match="tta"):
+        est.set_params(tta="shift").fit(X, y)
+
+
 def test_voting_and_stacking_over_zoo_estimators(tiny_data):
     X, y = tiny_data
     members = [
@@ -105,13 +127,15 @@ def test_voting_and_stacking_over_zoo_estimators(tiny_data):
     assert stack.score(X, y) > 0.5
 
 
-def test_user_registered_model_gets_an_estimator(tiny_data):
+def test_user_registered_model_gets_an_estimator(tiny_data, monkeypatch):
     import pickle
 
     import keras
 
-    from fashionzoo.models import register_model
+    from fashionzoo.models import _registry, register_model
 
+    # Registered for this test only: later tests see the zoo as shipped.
+    monkeypatch.setattr(_registry, "_MODELS", dict(_registry._MODELS))
     name = "tiny_test_net"
     if name not in fashionzoo.list_models():
 

@@ -3,9 +3,9 @@
 Every exported model takes what the estimator's ``model_`` takes: float32
 images of shape ``(n, 28, 28, 1)`` holding raw pixels in the scale seen at
 fit (0-255 for uint8 training data). The pixel scaling is inside the
-network, and so is the test-time flip averaging of estimators fitted with
-``tta=True``, so the exported model returns ``predict_proba``'s
-probabilities.
+network, and so is the test-time augmentation of estimators with ``tta``
+(the same views, averaged), so the exported model returns
+``predict_proba``'s probabilities.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fashionzoo._keras import keras
+from fashionzoo.estimators._tta import tta_views
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,42 @@ class HorizontalFlip(keras.layers.Layer):
         return input_shape
 
 
+@keras.saving.register_keras_serializable(package="fashionzoo")
+class Translate(keras.layers.Layer):
+    """Move (n, h, w, c) images ``dy`` pixels down and ``dx`` right.
+
+    The uncovered rows and columns are background (0). Used by
+    :func:`inference_model` for ``tta="flip+shift"``.
+
+    Parameters
+    ----------
+    dy, dx : int
+        The move, in pixels (negative: up, left).
+    **kwargs
+        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``).
+    """
+
+    def __init__(self, dy: int, dx: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dy, self.dx = int(dy), int(dx)
+
+    def call(self, inputs: Any) -> Any:
+        """The moved images."""
+        ay, ax = abs(self.dy), abs(self.dx)
+        padded = keras.ops.pad(inputs, [[0, 0], [ay, ay], [ax, ax], [0, 0]])
+        h, w = inputs.shape[1], inputs.shape[2]
+        top, left = ay - self.dy, ax - self.dx
+        return padded[:, top : top + h, left : left + w, :]
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output has the input's shape."""
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        """The layer's configuration, for saving."""
+        return {**super().get_config(), "dy": self.dy, "dx": self.dx}
+
+
 def inference_model(estimator: Any) -> Any:
     """The Keras model that computes the estimator's ``predict_proba``.
 
@@ -71,8 +108,8 @@ def inference_model(estimator: Any) -> Any:
     -------
     model : keras.Model
         A new model sharing the weights of ``estimator.model_``, without its
-        augmentation layers and fixed in inference mode; for ``tta=True``
-        it averages the probabilities of each image and its mirror image.
+        augmentation layers and fixed in inference mode; with ``tta`` it
+        averages the probabilities of the same views as ``predict_proba``.
     """
     from sklearn.utils.validation import check_is_fitted
 
@@ -80,15 +117,19 @@ def inference_model(estimator: Any) -> Any:
 
     check_is_fitted(estimator, "model_")
     model = without_augmentation(estimator.model_)
-    if getattr(estimator, "tta", False):
+    views = tta_views(getattr(estimator, "tta", False))
+    if len(views) > 1:
         inputs = keras.Input(
             shape=model.input.shape[1:], dtype=model.input.dtype, name="pixels"
         )
-        mirrored = HorizontalFlip(name="mirror")(inputs)
-        outputs = keras.layers.Average(name="tta_average")(
-            [model(inputs), model(mirrored)]
-        )
-        model = keras.Model(inputs, outputs, name=f"{model.name}_tta")
+        outputs = []
+        for i, (mirror, dy, dx) in enumerate(views):
+            x = HorizontalFlip(name=f"mirror_{i}")(inputs) if mirror else inputs
+            if dy or dx:
+                x = Translate(dy, dx, name=f"move_{i}")(x)
+            outputs.append(model(x))
+        average = keras.layers.Average(name="tta_average")(outputs)
+        model = keras.Model(inputs, average, name=f"{model.name}_tta")
     # The ONNX exporter refuses a model that has never been called.
     model(keras.ops.zeros((1, *model.input.shape[1:]), dtype=model.input.dtype))
     return model

@@ -122,8 +122,10 @@ class TransferClassifier(ZooClassifier):
         preset, or a dict of strengths for ``flip``, ``shift``, ``zoom`` and
         ``erasing``. With augmentation on, phase 1 runs the whole model
         every epoch instead of training the head on cached features.
-    tta : bool, default=False
-        Average predictions over each image and its mirror image.
+    tta : bool or {"flip", "flip+shift"}, default=False
+        Test-time augmentation: average the predictions of each image and
+        its mirror image (True or "flip"), and also of both moved by one
+        pixel up, down, left and right ("flip+shift", 10 views).
     early_stopping : bool, default=False
         In each phase, hold out ``validation_fraction`` of the data
         (stratified, seeded), stop when the validation loss has not improved
@@ -247,7 +249,7 @@ class TransferClassifier(ZooClassifier):
         weight_decay: float = 0.0,
         label_smoothing: float = 0.0,
         augment: str | dict[str, Any] | bool | None = None,
-        tta: bool = False,
+        tta: bool | str = False,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 5,

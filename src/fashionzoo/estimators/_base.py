@@ -32,6 +32,7 @@ from fashionzoo.estimators._generate import (
 )
 from fashionzoo.estimators._seeding import seed_from_random_state, seeded_build
 from fashionzoo.estimators._training import make_loss, make_optimizer
+from fashionzoo.estimators._tta import TTA_MODES, tta_views, view
 from fashionzoo.estimators._validation import (
     IMAGE_SIDE,
     check_images,
@@ -93,7 +94,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "augment": [StrOptions({"none", "light", "standard"}), dict, "boolean", None],
-        "tta": ["boolean"],
+        "tta": ["boolean", StrOptions(set(TTA_MODES))],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -607,10 +608,11 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         images = self._predict_images(X)
-        proba = self._forward(images)
-        if self.tta:
-            proba = (proba + self._forward(images[:, :, ::-1])) / 2
-        return proba
+        views = tta_views(self.tta)
+        proba = self._forward(view(images, *views[0]))
+        for more in views[1:]:
+            proba += self._forward(view(images, *more))
+        return proba / len(views) if len(views) > 1 else proba
 
     def predict(self, X) -> np.ndarray:
         """Predicted class labels.

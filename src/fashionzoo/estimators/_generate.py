@@ -102,8 +102,10 @@ label_smoothing : float, default={label_smoothing}
 augment : {{None, "light", "standard"}} or dict, default={augment!r}
     Training-time augmentation inside the model: a preset, or a dict of
     strengths for ``flip``, ``shift``, ``zoom`` and ``erasing``.
-tta : bool, default={tta}
-    Average predictions over each image and its mirror image.
+tta : bool or {{"flip", "flip+shift"}}, default={tta!r}
+    Test-time augmentation: average the predictions of each image and its
+    mirror image (True or "flip"), and also of both moved by one pixel up,
+    down, left and right ("flip+shift": 10 views, 5x the prediction time).
 early_stopping : bool, default={early_stopping}
     Hold out ``validation_fraction`` of the data (stratified, seeded), stop
     when the validation loss has not improved for ``n_iter_no_change``
@@ -221,7 +223,7 @@ TRAINING_TYPES: dict[str, str] = {
     "weight_decay": "float",
     "label_smoothing": "float",
     "augment": "str | dict[str, Any] | bool | None",
-    "tta": "bool",
+    "tta": "bool | str",
     "early_stopping": "bool",
     "validation_fraction": "float",
     "n_iter_no_change": "int",
