@@ -628,7 +628,7 @@ write_zoo_table(HERE / "generated" / "zoo_table.rst.inc")
 
 
 def write_recipe_trials(path: Path) -> None:
-    """An RST table of the recipes tried and dropped (benchmarks/results)."""
+    """An RST table of the recipes tried, kept or dropped (benchmarks/results)."""
     import json
 
     source = HERE.parent / "benchmarks" / "results" / "recipe_trials.jsonl"
@@ -638,14 +638,16 @@ def write_recipe_trials(path: Path) -> None:
         "   :header-rows: 1",
         "",
         "   * - model",
-        "     - tried instead of the recipe",
+        "     - recipe tried",
         "     - test accuracy",
+        "     - kept",
     ]
     for row in rows:
         lines += [
             f"   * - ``{row['model']}``",
             f"     - {row['change']}",
             f"     - {row['test_accuracy']:.4f}",
+            f"     - {'yes' if row.get('kept') else 'no'}",
         ]
     text = "\n".join([*lines, ""])
     if not path.is_file() or path.read_text() != text:
