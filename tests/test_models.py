@@ -449,6 +449,20 @@ def test_random_erasing_rejects_bad_arguments(kwargs, match):
         RandomErasing(**kwargs)
 
 
+def test_augmented_models_compile_under_jax():
+    """Keras marks translation and zoom unjittable; under JAX they compile."""
+    stack = make_augmentation("standard", seed=0)
+    jax = keras.backend.backend() == "jax"
+    assert all(layer.supports_jit == jax for layer in stack.layers[1:3])
+    if jax:
+        from fashionzoo import LeNet5Classifier
+        from fashionzoo.testing import fast_instance, make_images
+
+        X, y = make_images(8, 3)
+        est = fast_instance(LeNet5Classifier, epochs=1, augment="standard")
+        assert est.fit(X, y).model_.jit_compile
+
+
 @pytest.mark.parametrize("augment", [None, False, "none", "None", {}])
 def test_make_augmentation_off(augment):
     assert make_augmentation(augment) is None
