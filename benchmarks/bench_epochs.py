@@ -113,6 +113,7 @@ def main() -> None:
                         "beside": args.beside,
                     }
                     log.write(json.dumps(row) + "\n")
+                    log.flush()
                     print(json.dumps(row), flush=True)
 
 

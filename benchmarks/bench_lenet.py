@@ -174,22 +174,62 @@ def bench_memory() -> dict:
     return out
 
 
-def bench_refits(n_fits: int) -> dict:
+def refits_child(kind: str, n_fits: int) -> dict:
+    """RSS after each of ``n_fits`` one-epoch fits on 2,000 images, in this process.
+
+    ``kind``: ``zoo`` (LeNet5Classifier, as a user refits it), ``raw`` (the
+    same network in plain Keras, a new model per fit), each optionally with
+    ``+clear`` (``keras.backend.clear_session()`` after each fit).
+    """
+    import gc
+
     import keras
 
     X, y, _, _ = load()
     sub = slice(0, 2000)
     rss = []
     for i in range(n_fits):
-        zoo(1, i).fit(X[sub], y[sub]).predict_proba(X[sub])
-        keras.backend.clear_session()
-        rss.append(current_rss_mib())
-    return {
-        "fits": n_fits,
-        "rss_after_first": rss[0],
-        "rss_after_last": rss[-1],
-        "growth_mib": rss[-1] - rss[0],
-    }
+        if kind.startswith("zoo"):
+            zoo(1, i).fit(X[sub], y[sub]).predict_proba(X[sub])
+        else:
+            model = raw_keras_model(i)
+            model.fit(X[sub], y[sub], batch_size=BATCH, epochs=1, verbose=0)
+            model.predict(X[sub], batch_size=BATCH, verbose=0)
+            del model
+        if kind.endswith("+clear"):
+            keras.backend.clear_session()
+        gc.collect()
+        rss.append(round(current_rss_mib(), 1))
+    return {"kind": kind, "rss_mib": rss}
+
+
+def bench_refits(n_fits: int) -> dict:
+    """Memory growth over ``n_fits`` fits, each kind in a fresh process.
+
+    Growth per fit is the slope from the 2nd to the last fit (the first
+    includes one-off imports and graph tracing).
+    """
+    out = {}
+    for kind in ("zoo", "raw", "zoo+clear", "raw+clear"):
+        res = subprocess.run(
+            [sys.executable, __file__, "--refits-child", kind, "--n-fits", str(n_fits)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rss = json.loads(res.stdout.strip().splitlines()[-1])["rss_mib"]
+        per_fit = (rss[-1] - rss[1]) / (len(rss) - 2)
+        out[kind] = {
+            "rss_after_first": rss[0],
+            "rss_after_last": rss[-1],
+            "per_fit_mib": round(per_fit, 1),
+            "rss_mib": rss,
+        }
+        print(
+            f"  {kind}: {rss[0]:.0f} -> {rss[-1]:.0f} MiB, {per_fit:+.1f} MiB per fit",
+            flush=True,
+        )
+    return {"fits": n_fits, **out}
 
 
 def bench_accuracy() -> dict:
@@ -220,9 +260,14 @@ def main() -> None:
         "--only", choices=["time", "memory", "predict", "refits", "accuracy", "epoch"]
     )
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    parser.add_argument("--refits-child", help=argparse.SUPPRESS)
+    parser.add_argument("--n-fits", type=int, default=20)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
+        return
+    if args.refits_child:
+        print(json.dumps(refits_child(args.refits_child, args.n_fits)))
         return
     parts = [args.only] if args.only else ["time", "memory", "predict", "refits"]
     if args.accuracy and not args.only:
@@ -237,7 +282,7 @@ def main() -> None:
         elif part == "predict":
             results[part] = bench_predict(max(args.repeats, 5))
         elif part == "refits":
-            results[part] = bench_refits(20)
+            results[part] = bench_refits(args.n_fits)
         elif part == "epoch":
             results[part] = bench_epoch(args.repeats)
         else:

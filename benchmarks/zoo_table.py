@@ -56,6 +56,15 @@ def one_model(name: str, params: dict) -> dict:
     info = get_model_info(name)
     model = getattr(est, "model_", None)  # a network's Keras model; no baseline has one
     epochs = getattr(est, "n_iter_", None)
+    peak = peak_rss_mib()  # of the fit and the scoring, before the extra views below
+    tta = {}
+    if model is not None:
+        # Test-time augmentation does not change training: one fit scores all.
+        chosen = est.tta
+        for mode in (False, "flip", "flip+shift"):
+            score = est.set_params(tta=mode).score(test.images, test.target)
+            tta[str(mode)] = round(score, 4)
+        est.set_params(tta=chosen)
     return {
         "model": name,
         "kind": info["kind"],
@@ -69,7 +78,13 @@ def one_model(name: str, params: dict) -> dict:
         "fit_s": round(result.fit_seconds, 1),
         "predict_10k_s": round(result.predict_seconds, 2),
         "params": None if model is None else int(model.count_params()),
-        "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_mib": peak,
+        **({"tta_accuracy": tta} if tta else {}),
+        **(
+            {"epoch_s": [round(t, 2) for t in est.history_["epoch_time"]]}
+            if model is not None
+            else {}
+        ),
     }
 
 
