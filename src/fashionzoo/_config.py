@@ -228,6 +228,11 @@ def config_context(**settings: Any) -> Iterator[None]:
     **settings
         As for :func:`set_config`.
 
+    Yields
+    ------
+    None
+        The settings hold inside the block.
+
     Examples
     --------
     >>> import fashionzoo

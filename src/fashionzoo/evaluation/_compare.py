@@ -42,7 +42,18 @@ class ModelRun:
     evaluation: EvaluationResult
 
     def summary(self, name: str) -> dict[str, Any]:
-        """One row of the comparison table."""
+        """One row of the comparison table.
+
+        Parameters
+        ----------
+        name : str
+            The model's name in the comparison.
+
+        Returns
+        -------
+        dict
+            Model, estimator, parameters, epochs, accuracies and timings.
+        """
         row: dict[str, Any] = {
             "model": name,
             "estimator": type(self.estimator).__name__,
@@ -88,7 +99,13 @@ class ComparisonResult:
         return max(self.runs, key=lambda name: self.runs[name].cv.mean)
 
     def summary(self) -> list[dict[str, Any]]:
-        """One row per model: parameters, CV accuracy, test accuracy, timings."""
+        """One row per model: parameters, CV accuracy, test accuracy, timings.
+
+        Returns
+        -------
+        list of dict
+            :meth:`ModelRun.summary` of each model, in the order compared.
+        """
         return [run.summary(name) for name, run in self.runs.items()]
 
     def to_dict(self) -> dict[str, Any]:
@@ -287,6 +304,7 @@ def compare(
     X_test, y_test : array-like
         Test images and labels.
     folds : int, default=5
+        Number of stratified cross-validation folds.
     random_state : int or None, default=0
         Seed of the folds.
     n_jobs : int or None, default=1

@@ -110,7 +110,9 @@ def cross_validate(
     estimator : classifier
         Cloned for every fold.
     X : array-like of images
+        Any layout the estimators take.
     y : array-like of shape (n_samples,)
+        Class labels.
     folds : int, default=5
         Number of stratified folds.
     random_state : int or None, default=0

@@ -48,6 +48,7 @@ def has_augmentation(model: Any) -> bool:
     Parameters
     ----------
     model : keras.Model
+        A model built by the zoo or by the user.
 
     Returns
     -------
@@ -130,6 +131,7 @@ def convolution_paths(model: Any) -> dict[str, tuple[Any, ...]]:
     Parameters
     ----------
     model : keras.Model
+        The model to search.
 
     Returns
     -------
