@@ -43,7 +43,7 @@ def stratified_subset(
     >>> X, y = load_sample(return_X_y=True)
     >>> X_small, y_small = stratified_subset(X, y, 100, random_state=0)
     >>> X_small.shape, sorted(set(y_small.tolist())) == list(range(10))
-    ((100, 28, 28), True)
+    ((100, 784), True)
     """
     from sklearn.model_selection import train_test_split
 

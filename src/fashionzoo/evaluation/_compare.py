@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,9 @@ class ModelRun:
         model = getattr(self.estimator, "model_", None)
         if model is not None:
             row["parameters"] = int(model.count_params())
-        if hasattr(self.estimator, "n_iter_"):
-            row["epochs"] = int(self.estimator.n_iter_)
+        n_iter = getattr(self.estimator, "n_iter_", None)
+        if isinstance(n_iter, Integral):  # epochs; LogisticRegression's is an array
+            row["epochs"] = int(n_iter)
         row.update(
             {
                 "CV accuracy (mean)": self.cv.mean,

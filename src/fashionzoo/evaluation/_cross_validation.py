@@ -138,7 +138,7 @@ def cross_validate(
     >>> X, y = load_sample(return_X_y=True)
     >>> result = cross_validate(KNeighborsClassifier(), X.reshape(1000, -1), y, folds=3)
     >>> len(result.folds), round(result.mean, 2)
-    (3, 0.76)
+    (3, 0.75)
     """
     from joblib import Parallel, delayed
     from sklearn.model_selection import StratifiedKFold
