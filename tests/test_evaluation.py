@@ -167,3 +167,20 @@ def test_html_report_is_self_contained(tmp_path):
     assert "https://" not in page
     path = write_html_report(tmp_path / "r.html", title="t")
     assert path.read_text(encoding="utf-8").count("<h1>t</h1>") == 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_compare_summarises_scikit_learn_models_with_array_n_iter():
+    from sklearn.linear_model import LogisticRegression
+
+    from fashionzoo.datasets import load_sample
+    from fashionzoo.evaluation import compare
+
+    X, y = load_sample(return_X_y=True)
+    X = X.reshape(len(X), -1) / 255
+    models = {"logreg": LogisticRegression(max_iter=50), "knn": KNeighborsClassifier()}
+    result = compare(models, X[:600], y[:600], X[600:], y[600:], folds=2)
+    rows = {row["model"]: row for row in result.summary()}
+    assert set(rows) == {"logreg", "knn"}
+    assert "epochs" not in rows["logreg"]  # its n_iter_ is an array of iterations
+    assert 0.5 < rows["logreg"]["test accuracy"] <= 1.0
