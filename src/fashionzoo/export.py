@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fashionzoo._keras import keras
-from fashionzoo.estimators._tta import tta_views
+from fashionzoo.estimators._tta import translate, tta_views
 
 logger = logging.getLogger(__name__)
 
@@ -81,11 +81,7 @@ class Translate(keras.layers.Layer):
 
     def call(self, inputs: Any) -> Any:
         """The moved images."""
-        ay, ax = abs(self.dy), abs(self.dx)
-        padded = keras.ops.pad(inputs, [[0, 0], [ay, ay], [ax, ax], [0, 0]])
-        h, w = inputs.shape[1], inputs.shape[2]
-        top, left = ay - self.dy, ax - self.dx
-        return padded[:, top : top + h, left : left + w, :]
+        return translate(inputs, self.dy, self.dx, pad=keras.ops.pad)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         """The output has the input's shape."""

@@ -33,17 +33,26 @@ def tta_views(tta: Any) -> list[tuple[bool, int, int]]:
     return [(mirror, dy, dx) for mirror in (False, True) for dy, dx in shifts]
 
 
+def translate(images: Any, dy: int, dx: int, pad: Any = np.pad) -> Any:
+    """``images`` (n, height, width, ...) moved ``dy`` pixels down, ``dx`` right.
+
+    The uncovered rows and columns are background (0). ``pad`` is the
+    array library's pad function: :func:`numpy.pad` here, ``keras.ops.pad``
+    in the exported models' ``Translate`` layer, so both move images alike.
+    """
+    if not (dy or dx):
+        return images
+    ay, ax = abs(dy), abs(dx)
+    h, w = images.shape[1:3]
+    padded = pad(images, [(0, 0), (ay, ay), (ax, ax)] + [(0, 0)] * (images.ndim - 3))
+    top, left = ay - dy, ax - dx
+    return padded[:, top : top + h, left : left + w]
+
+
 def view(images: np.ndarray, mirror: bool, dy: int, dx: int) -> np.ndarray:
     """``images`` (n, height, width, ...) mirrored left-right, then moved.
 
     Moved ``dy`` pixels down and ``dx`` right; the uncovered rows and
     columns are background (0).
     """
-    out = images[:, :, ::-1] if mirror else images
-    if dy or dx:
-        h, w = out.shape[1:3]
-        pad = [(0, 0), (abs(dy), abs(dy)), (abs(dx), abs(dx))]
-        out = np.pad(out, pad + [(0, 0)] * (out.ndim - 3))
-        top, left = abs(dy) - dy, abs(dx) - dx
-        out = out[:, top : top + h, left : left + w]
-    return out
+    return translate(images[:, :, ::-1] if mirror else images, dy, dx)
