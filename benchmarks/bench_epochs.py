@@ -5,8 +5,11 @@ the stalls), ``--fits`` fits of each, alternating: the estimator (one
 ``model.fit`` fed by one seeded tf.data pipeline) and raw Keras ``fit`` of
 the same network on the same uint8 arrays (Keras builds an input pipeline
 per epoch, whose teardown can block for seconds). After the first epoch
-(graph tracing), the goal is every epoch within 15% of the fastest. Rows go
-to ``results/epoch_times.jsonl``.
+(graph tracing), the goal is every epoch within 15% of the fastest. Each row
+also has, per epoch, the cores the process used and the host's steal time
+(CPU time the hypervisor gave other guests), to tell an epoch that waited
+inside the process from one that lost its cores to the host. Rows go to
+``results/epoch_times.jsonl``.
 
 Usage::
 
@@ -51,22 +54,44 @@ def raw_model(name: str, estimator):
     return model
 
 
-def epochs_of_raw(model, X, y, batch_size: int, epochs: int) -> list[float]:
+def steal_s() -> float:
+    """CPU time the hypervisor gave other guests, all cores, since boot."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+
+
+def host_probe():
+    """A callback recording each epoch's cores used and the host's steal time.
+
+    An epoch that runs at full use of both cores but takes longer lost them to
+    the host (steal time); one that uses fewer cores waited inside the
+    process (the input pipeline's stall of issue 19).
+    """
     import keras
 
-    times: list[float] = []
+    class HostProbe(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times: list[float] = []
+            self.cores: list[float] = []
+            self.steal: list[float] = []
 
-    class Timer(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
+            self.start = (time.perf_counter(), time.process_time(), steal_s())
 
         def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.start)
+            wall = time.perf_counter() - self.start[0]
+            self.times.append(round(wall, 2))
+            self.cores.append(round((time.process_time() - self.start[1]) / wall, 2))
+            self.steal.append(round(steal_s() - self.start[2], 2))
 
-    model.fit(
-        X, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[Timer()]
-    )
-    return times
+    return HostProbe()
+
+
+def epochs_of_raw(model, X, y, batch_size: int, epochs: int):
+    probe = host_probe()
+    model.fit(X, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[probe])
+    return probe
 
 
 def spread(times: list[float]) -> float:
@@ -93,21 +118,24 @@ def main() -> None:
         for name in args.models:
             n, epochs = SETUPS[name]
             for fit in range(args.fits):
-                est = create_estimator(name, epochs=epochs, random_state=fit)
+                zoo = host_probe()
+                est = create_estimator(
+                    name, epochs=epochs, random_state=fit, callbacks=[zoo]
+                )
                 est.fit(X[:n], y[:n])
-                zoo = [round(t, 2) for t in est.history_["epoch_time"]]
                 raw = epochs_of_raw(
                     raw_model(name, est), X[:n], y[:n], est.batch_size, epochs
                 )
-                raw = [round(t, 2) for t in raw]
-                for who, times in (("fashionzoo", zoo), ("raw keras", raw)):
+                for who, probe in (("fashionzoo", zoo), ("raw keras", raw)):
                     row = {
                         "model": name,
                         "images": n,
                         "fit": fit,
                         "who": who,
-                        "epoch_s": times,
-                        "spread": round(spread(times), 3),
+                        "epoch_s": probe.times,
+                        "spread": round(spread(probe.times), 3),
+                        "cores": probe.cores,
+                        "steal_s": probe.steal,
                         "machine": machine(),
                         "run": run,
                         "beside": args.beside,

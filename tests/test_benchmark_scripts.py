@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import keras
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,3 +35,15 @@ def test_gpu_run_dry_run_writes_one_line_per_model(tmp_path):
         assert 0.0 <= row["test_accuracy"] <= 1.0
         assert row["backend"] == keras.backend.backend()
         assert row["precision"] == "float32"  # "auto" on a CPU
+
+
+def test_L_is_the_median_full_speed_epoch(monkeypatch):
+    # bench_lenet's epochs of 2026-12-01 22:39: four of nine stalled in Keras's
+    # per-epoch pipeline teardown; the median of all nine (10.1 s) is a stall.
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    from bench_lenet import full_speed_median
+
+    epochs = [5.55, 5.67, 10.61, 5.88, 10.12, 6.41, 10.67, 10.59, 10.72]
+    L, stalled = full_speed_median(epochs)
+    assert (L, stalled) == (pytest.approx(5.775), 5)
+    assert full_speed_median([5.0, 5.2, 5.1]) == (pytest.approx(5.1), 0)
