@@ -516,13 +516,21 @@ def _interrupt_after(argv, seconds, tmp_path, **env):
     import signal
     import time
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fashionzoo", *argv],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **env},
-    )
+    # A shell without job control starts background commands with SIGINT
+    # ignored, and a child inherits an ignored signal (Python then installs
+    # no KeyboardInterrupt handler and the Ctrl-C is lost); a handled signal
+    # is reset to the default in the child, so handle it while starting one.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "fashionzoo", *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **env},
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 120
     # wait until training runs (the first fold header or epoch line), then Ctrl-C
     time.sleep(seconds)
