@@ -38,7 +38,7 @@ def test_gpu_run_dry_run_writes_one_line_per_model(tmp_path):
 
 
 def test_L_is_the_median_full_speed_epoch(monkeypatch):
-    # bench_lenet's epochs of 2026-12-01 22:39: four of nine stalled in Keras's
+    # bench_lenet's epochs of 2026-12-01 22:39: five of nine stalled in Keras's
     # per-epoch pipeline teardown; the median of all nine (10.1 s) is a stall.
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     from bench_lenet import full_speed_median
