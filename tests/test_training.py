@@ -6,7 +6,10 @@ learning rate used was above 0.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import signal
+import threading
 
 import keras
 import numpy as np
@@ -64,6 +67,41 @@ class InterruptAt(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+
+
+def ctrl_c_swallowed():
+    """Press Ctrl-C and lose the KeyboardInterrupt, as C code of TensorFlow and NumPy may."""
+    with contextlib.suppress(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+
+
+class CtrlCSwallowedAt(keras.callbacks.Callback):
+    """Presses Ctrl-C in the middle of epoch ``epoch``; the interrupt is swallowed."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._epoch == self.epoch and batch == 1:
+            ctrl_c_swallowed()
+
+
+class SwallowsCtrlCAtFirstCall(keras.Model):
+    """``inner`` behind a call that presses Ctrl-C once and swallows the interrupt."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner, self.pressed = inner, False
+
+    def call(self, x, training=False):
+        if not self.pressed:
+            self.pressed = True
+            ctrl_c_swallowed()
+        return self.inner(x, training=training)
 
 
 class StopAfter(keras.callbacks.Callback):
@@ -288,6 +326,72 @@ def test_interrupt_keeps_the_finished_epochs_and_reraises(tiny_data):
     # The estimator stays usable: the next partial_fit continues.
     est.set_params(callbacks=None).partial_fit(X, y)
     assert est.n_iter_ == 2
+
+
+def test_a_ctrl_c_that_a_library_swallows_still_stops_the_fit(tiny_data):
+    # Python raises the KeyboardInterrupt wherever the main thread is; when C
+    # code clears it, only our SIGINT flag remembers the key press.
+    X, y = tiny_data
+    est = lenet(epochs=5)
+    est.fit(X, y)
+    before = weights(est)
+    est.set_params(epochs=5, warm_start=True, callbacks=[CtrlCSwallowedAt(1)])
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    assert est.n_iter_ == 6  # 5, then 1 finished epoch of the second fit
+    assert len(est.history_["loss"]) == 6
+    assert largest_change(before, weights(est)) > 0
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.parametrize("n_images", [8, 90], ids=["one-batch", "predict-loop"])
+def test_a_ctrl_c_that_a_library_swallows_still_stops_prediction(tiny_data, n_images):
+    X, y = tiny_data
+    est = lenet(epochs=1, batch_size=16).fit(X, y)
+    model = SwallowsCtrlCAtFirstCall(est.model_)
+    model.run_eagerly = True  # predict() calls ``call`` for every batch
+    images = X[:n_images].reshape(-1, 28, 28, 1).astype("float32") / 255
+    with pytest.raises(KeyboardInterrupt):
+        est._run_batches(model, images)
+    assert model.pressed
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert est.predict(X).shape == (len(X),)  # nothing pressed: predicts
+
+
+def test_a_second_ctrl_c_interrupts_at_once():
+    from fashionzoo.estimators._interrupt import ctrl_c_at_batch_end
+
+    with ctrl_c_at_batch_end() as stop:
+        signal.raise_signal(signal.SIGINT)  # sets the flag only
+        assert stop.pressed
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        stop.pressed = False  # leave without the exit's own raise
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_is_left_alone_where_the_caller_chose_its_handling():
+    from fashionzoo.estimators._interrupt import ctrl_c_at_batch_end
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with ctrl_c_at_batch_end() as stop:
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            signal.raise_signal(signal.SIGINT)
+        assert not stop.pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    seen = {}
+
+    def in_a_thread():  # signal.signal would raise ValueError outside the main thread
+        with ctrl_c_at_batch_end() as stop:
+            seen["handler"] = signal.getsignal(signal.SIGINT)
+            seen["pressed"] = stop.pressed
+
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join()
+    assert seen == {"handler": signal.default_int_handler, "pressed": False}
 
 
 def test_interrupt_stops_cross_validation(tiny_data):

@@ -564,6 +564,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         """
         from fashionzoo._config import batch_multiple, device_scope
         from fashionzoo._keras import keras
+        from fashionzoo.estimators._interrupt import ctrl_c_at_batch_end
 
         n = images.shape[0]
         multiple = batch_multiple()
@@ -572,15 +573,16 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         if pad:
             blank = np.zeros((pad, *images.shape[1:]), dtype=images.dtype)
             images = np.concatenate([images, blank])
-        with device_scope():
+        with device_scope(), ctrl_c_at_batch_end() as stop_on_ctrl_c:
             if images.shape[0] <= self._eager_batches * size:
                 # Calling the model skips predict()'s graph tracing and callbacks.
-                parts = [
-                    keras.ops.convert_to_numpy(
-                        model(images[i : i + size].astype(np.float32), training=False)
+                parts = []
+                for i in range(0, images.shape[0], size):
+                    stop_on_ctrl_c.raise_if_pressed()
+                    batch = images[i : i + size].astype(np.float32)
+                    parts.append(
+                        keras.ops.convert_to_numpy(model(batch, training=False))
                     )
-                    for i in range(0, images.shape[0], size)
-                ]
                 out = np.concatenate(parts)
             else:
                 from fashionzoo._backends import current as current_backend
@@ -589,6 +591,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                     current_backend().prediction_input(images, size),
                     batch_size=None,
                     verbose=max(0, self.verbose - 1),
+                    callbacks=[stop_on_ctrl_c],
                 )
         return np.asarray(out[:n], dtype=np.float32)
 

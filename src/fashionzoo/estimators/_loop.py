@@ -22,6 +22,7 @@ import numpy as np
 from fashionzoo._backends import current as current_backend
 from fashionzoo._backends._batches import EpochBatches
 from fashionzoo._keras import keras
+from fashionzoo.estimators._interrupt import ctrl_c_at_batch_end
 
 __all__ = ["FitCallbacks", "PhaseResult", "train_phase"]
 
@@ -267,16 +268,17 @@ def train_phase(
         )
     interrupted = False
     try:
-        model.fit(
-            backend.training_input(data, initial_epoch, epochs),
-            steps_per_epoch=data.steps_per_epoch,
-            epochs=epochs,
-            initial_epoch=initial_epoch,
-            shuffle=False,  # the input holds each epoch's seeded order
-            callbacks=stack,
-            verbose=1 if verbose >= 2 else 0,
-            **fit_args,
-        )
+        with ctrl_c_at_batch_end() as stop_on_ctrl_c:
+            model.fit(
+                backend.training_input(data, initial_epoch, epochs),
+                steps_per_epoch=data.steps_per_epoch,
+                epochs=epochs,
+                initial_epoch=initial_epoch,
+                shuffle=False,  # the input holds each epoch's seeded order
+                callbacks=[*stack, stop_on_ctrl_c],
+                verbose=1 if verbose >= 2 else 0,
+                **fit_args,
+            )
     except KeyboardInterrupt:
         interrupted = True
     end = recorder.end_epoch if recorder.end_epoch is not None else initial_epoch
