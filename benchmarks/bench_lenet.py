@@ -105,29 +105,28 @@ def bench_epoch(repeats: int) -> dict:
     and 9.8 s on the same host). L is the host's full-speed epoch: the median
     of the epochs within 1.5x of the fastest; the stalled ones are counted.
     """
-    import keras
+    from bench_epochs import host_probe  # a sibling script
 
     X, y, _, _ = load()
     epochs: list[float] = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch:
-                epochs.append(time.perf_counter() - self.start)
-
+    cores: list[float] = []
+    steal: list[float] = []
     for i in range(repeats):
+        probe = host_probe()
         raw_keras_model(i).fit(
-            X, y, batch_size=BATCH, epochs=4, verbose=0, callbacks=[Timer()]
+            X, y, batch_size=BATCH, epochs=4, verbose=0, callbacks=[probe]
         )
+        epochs += probe.times[1:]
+        cores += probe.cores[1:]
+        steal += probe.steal[1:]
     L, stalled = full_speed_median(epochs)
     return {
         "L_s": round(L, 2),
         "median_all_s": round(statistics.median(epochs), 2),
         "stalled": stalled,
-        "epochs_s": [round(t, 2) for t in epochs],
+        "epochs_s": epochs,
+        "cores": cores,
+        "steal_s": steal,
     }
 
 

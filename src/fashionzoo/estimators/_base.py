@@ -576,13 +576,13 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         with device_scope(), ctrl_c_at_batch_end() as stop_on_ctrl_c:
             if images.shape[0] <= self._eager_batches * size:
                 # Calling the model skips predict()'s graph tracing and callbacks.
-                parts = []
-                for i in range(0, images.shape[0], size):
-                    stop_on_ctrl_c.raise_if_pressed()
-                    batch = images[i : i + size].astype(np.float32)
-                    parts.append(
-                        keras.ops.convert_to_numpy(model(batch, training=False))
+                # A Ctrl-C pressed meanwhile raises as the context ends.
+                parts = [
+                    keras.ops.convert_to_numpy(
+                        model(images[i : i + size].astype(np.float32), training=False)
                     )
+                    for i in range(0, images.shape[0], size)
+                ]
                 out = np.concatenate(parts)
             else:
                 from fashionzoo._backends import current as current_backend

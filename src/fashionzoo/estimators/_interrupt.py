@@ -6,8 +6,8 @@ Python function called from C code, and some of that C code clears the
 exception and carries on: TensorFlow's fast op path falls back to its slow
 path, and ``np.array`` of a tensor tries another protocol. The key press is
 then lost and training goes on as if nothing had happened (a 4-fold
-``fashionzoo cv`` ran to the end and exited 0 after a Ctrl-C in about one run
-of ten). Under :func:`ctrl_c_at_batch_end` the first Ctrl-C only sets a flag,
+``fashionzoo cv`` ran to the end and exited 0 after a Ctrl-C in 2 of 33 runs
+interrupted while its first fold trained). Under :func:`ctrl_c_at_batch_end` the first Ctrl-C only sets a flag,
 which cannot be lost, and :class:`StopOnCtrlC` raises ``KeyboardInterrupt``
 from Python at the start of the next batch; a second Ctrl-C raises at once.
 Keras has no such handling of its own (nor does scikit-learn).
@@ -78,8 +78,7 @@ def ctrl_c_at_batch_end() -> Iterator[StopOnCtrlC]:
     Yields
     ------
     callback : StopOnCtrlC
-        To pass to ``fit`` or ``predict``; a manual loop calls its
-        ``raise_if_pressed`` between batches.
+        To pass to ``fit`` or ``predict``.
     """
     callback = StopOnCtrlC()
     if (
