@@ -93,7 +93,8 @@ def plot(rows: list[dict], path) -> None:
         for epochs in sorted(points):
             xs.append(statistics.median(u for u, _ in points[epochs]))
             ys.append(statistics.median(a for _, a in points[epochs]))
-        ax.plot(xs, ys, "o-", color=f"C{color % 10}", label=config)
+        marker = "os^D"[color // 10 % 4]  # ten colours, then a new marker
+        ax.plot(xs, ys, f"{marker}-", color=f"C{color % 10}", label=config)
     for name, (accuracy, units) in GOALS.items():
         ax.plot([units], [accuracy], "*", ms=14, color="C3")
         ax.annotate(

@@ -737,10 +737,6 @@ class FastResNetClassifier(ZooClassifier):
         scales the logits down as in ResNet-9 (1 leaves them alone).
     bn_momentum : float, default=0.9
         BatchNorm moving-average momentum; 0.9 suits short schedules.
-    resolution : int, default=28
-        Side the images are resized to (bilinear) before the stem, in training
-        and prediction alike. 24 puts the stages at 12, 6 and 3 pixels: about
-        0.7x the time of an epoch at 28.
     epochs : int, default=35
         Passes over the training data.
     batch_size : int, default=256
@@ -828,7 +824,6 @@ class FastResNetClassifier(ZooClassifier):
         width: int = 20,
         logit_scale: float = 0.125,
         bn_momentum: float = 0.9,
-        resolution: int = 28,
         epochs: int = 35,
         batch_size: int = 256,
         optimizer: str = "adamw",
@@ -851,7 +846,6 @@ class FastResNetClassifier(ZooClassifier):
         self.width = width
         self.logit_scale = logit_scale
         self.bn_momentum = bn_momentum
-        self.resolution = resolution
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer

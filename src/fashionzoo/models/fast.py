@@ -110,7 +110,6 @@ def fast_resnet(
     width: int = 20,
     logit_scale: float = 0.125,
     bn_momentum: float = 0.9,
-    resolution: int = 28,
 ) -> keras.Model:
     """Narrow ResNet-9-style network for fast CPU training.
 
@@ -135,10 +134,6 @@ def fast_resnet(
         scales the logits down as in ResNet-9 (1 leaves them alone).
     bn_momentum : float, default=0.9
         BatchNorm moving-average momentum; 0.9 suits short schedules.
-    resolution : int, default=28
-        Side the images are resized to (bilinear) before the stem, in training
-        and prediction alike. 24 puts the stages at 12, 6 and 3 pixels: about
-        0.7x the time of an epoch at 28.
 
     Returns
     -------
@@ -156,14 +151,8 @@ def fast_resnet(
     if not 0.0 <= bn_momentum < 1.0:
         msg = f"bn_momentum must be in [0, 1). Received: bn_momentum={bn_momentum}"
         raise ValueError(msg)
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 8:
-        msg = f"resolution must be an int >= 8. Received: resolution={resolution!r}"
-        raise ValueError(msg)
     inputs = keras.Input(shape=input_shape, name="image")
-    x = inputs
-    if resolution != input_shape[0] or resolution != input_shape[1]:
-        x = layers.Resizing(resolution, resolution, name="resolution")(x)
-    x = _conv_bn(x, width, strides=2, name="stem", bn_momentum=bn_momentum)
+    x = _conv_bn(inputs, width, strides=2, name="stem", bn_momentum=bn_momentum)
     stages = [(2, True, True), (4, False, True), (8, True, False)]
     for i, (mult, residual, pool) in enumerate(stages, start=1):
         x = _stage(
