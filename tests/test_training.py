@@ -359,9 +359,9 @@ def test_a_ctrl_c_that_a_library_swallows_still_stops_prediction(tiny_data, n_im
 
 
 def test_a_second_ctrl_c_interrupts_at_once():
-    from fashionzoo.estimators._interrupt import ctrl_c_at_batch_end
+    from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
-    with ctrl_c_at_batch_end() as stop:
+    with ctrl_c_between_batches() as stop:
         signal.raise_signal(signal.SIGINT)  # sets the flag only
         assert stop.pressed
         with pytest.raises(KeyboardInterrupt):
@@ -371,11 +371,11 @@ def test_a_second_ctrl_c_interrupts_at_once():
 
 
 def test_ctrl_c_is_left_alone_where_the_caller_chose_its_handling():
-    from fashionzoo.estimators._interrupt import ctrl_c_at_batch_end
+    from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        with ctrl_c_at_batch_end() as stop:
+        with ctrl_c_between_batches() as stop:
             assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
             signal.raise_signal(signal.SIGINT)
         assert not stop.pressed
@@ -384,7 +384,7 @@ def test_ctrl_c_is_left_alone_where_the_caller_chose_its_handling():
     seen = {}
 
     def in_a_thread():  # signal.signal would raise ValueError outside the main thread
-        with ctrl_c_at_batch_end() as stop:
+        with ctrl_c_between_batches() as stop:
             seen["handler"] = signal.getsignal(signal.SIGINT)
             seen["pressed"] = stop.pressed
 

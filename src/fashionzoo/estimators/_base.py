@@ -564,7 +564,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         """
         from fashionzoo._config import batch_multiple, device_scope
         from fashionzoo._keras import keras
-        from fashionzoo.estimators._interrupt import ctrl_c_at_batch_end
+        from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
         n = images.shape[0]
         multiple = batch_multiple()
@@ -573,7 +573,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         if pad:
             blank = np.zeros((pad, *images.shape[1:]), dtype=images.dtype)
             images = np.concatenate([images, blank])
-        with device_scope(), ctrl_c_at_batch_end() as stop_on_ctrl_c:
+        with device_scope(), ctrl_c_between_batches() as stop_on_ctrl_c:
             if images.shape[0] <= self._eager_batches * size:
                 # Calling the model skips predict()'s graph tracing and callbacks.
                 # A Ctrl-C pressed meanwhile raises as the context ends.

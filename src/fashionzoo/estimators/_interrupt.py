@@ -7,9 +7,10 @@ exception and carries on: TensorFlow's fast op path falls back to its slow
 path, and ``np.array`` of a tensor tries another protocol. The key press is
 then lost and training goes on as if nothing had happened (a 4-fold
 ``fashionzoo cv`` ran to the end and exited 0 after a Ctrl-C in 2 of 33 runs
-interrupted while its first fold trained). Under :func:`ctrl_c_at_batch_end` the first Ctrl-C only sets a flag,
-which cannot be lost, and :class:`StopOnCtrlC` raises ``KeyboardInterrupt``
-from Python at the start of the next batch; a second Ctrl-C raises at once.
+interrupted while its first fold trained). Under
+:func:`ctrl_c_between_batches` the first Ctrl-C only sets a flag, which cannot
+be lost, and :class:`StopOnCtrlC` raises ``KeyboardInterrupt`` from Python at
+the start of the next batch; a second Ctrl-C raises at once.
 Keras has no such handling of its own (nor does scikit-learn).
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 from fashionzoo._keras import keras
 
-__all__ = ["StopOnCtrlC", "ctrl_c_at_batch_end"]
+__all__ = ["StopOnCtrlC", "ctrl_c_between_batches"]
 
 
 class StopOnCtrlC(keras.callbacks.Callback):
@@ -38,7 +39,7 @@ class StopOnCtrlC(keras.callbacks.Callback):
     Attributes
     ----------
     pressed : bool
-        Ctrl-C was pressed inside :func:`ctrl_c_at_batch_end`.
+        Ctrl-C was pressed inside :func:`ctrl_c_between_batches`.
     """
 
     def __init__(self) -> None:
@@ -64,7 +65,7 @@ class StopOnCtrlC(keras.callbacks.Callback):
 
 
 @contextlib.contextmanager
-def ctrl_c_at_batch_end() -> Iterator[StopOnCtrlC]:
+def ctrl_c_between_batches() -> Iterator[StopOnCtrlC]:
     """Inside, Ctrl-C stops the Keras loop that runs with the callback yielded.
 
     The first SIGINT sets the callback's ``pressed`` flag; the callback raises

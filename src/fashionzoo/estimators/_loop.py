@@ -22,7 +22,7 @@ import numpy as np
 from fashionzoo._backends import current as current_backend
 from fashionzoo._backends._batches import EpochBatches
 from fashionzoo._keras import keras
-from fashionzoo.estimators._interrupt import ctrl_c_at_batch_end
+from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
 __all__ = ["FitCallbacks", "PhaseResult", "train_phase"]
 
@@ -268,7 +268,7 @@ def train_phase(
         )
     interrupted = False
     try:
-        with ctrl_c_at_batch_end() as stop_on_ctrl_c:
+        with ctrl_c_between_batches() as stop_on_ctrl_c:
             model.fit(
                 backend.training_input(data, initial_epoch, epochs),
                 steps_per_epoch=data.steps_per_epoch,
