@@ -155,3 +155,37 @@ def test_user_registered_model_gets_an_estimator(tiny_data, monkeypatch):
     assert est.epochs == 2
     again = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
+
+
+def test_registered_model_with_a_tuple_hyperparameter_trains(tiny_data, monkeypatch):
+    # A default that is not a scalar is left to the builder to check; the
+    # estimator used to fail in fit with "Unknown constraint type".
+    import keras
+
+    from fashionzoo.models import _registry, register_model
+
+    monkeypatch.setattr(_registry, "_MODELS", dict(_registry._MODELS))
+
+    @register_model(description="Dense layers from a tuple", recipe={"epochs": 1})
+    def tuple_test_net(input_shape=(28, 28, 1), n_classes=10, *, units=(8,)):
+        if not all(isinstance(u, int) and u > 0 for u in units):
+            msg = f"units must be positive ints. Received: units={units!r}"
+            raise ValueError(msg)
+        x = inputs = keras.Input(input_shape)
+        x = keras.layers.Flatten()(x)
+        for u in units:
+            x = keras.layers.Dense(u, activation="relu")(x)
+        outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32")(
+            x
+        )
+        return keras.Model(inputs, outputs)
+
+    X, y = tiny_data
+    est = fashionzoo.create_estimator("tuple_test_net", units=(6, 4), random_state=0)
+    est.fit(X, y)
+    n_classes = len(np.unique(y))
+    assert (
+        est.model_.count_params() == 784 * 6 + 6 + 6 * 4 + 4 + 4 * n_classes + n_classes
+    )
+    with pytest.raises(ValueError, match="units must be positive ints"):
+        fashionzoo.create_estimator("tuple_test_net", units=(6, 0)).fit(X, y)

@@ -43,14 +43,15 @@ def make_init(params: dict[str, Any], qualname: str) -> Any:
     return init
 
 
-def hyperparameter_constraints(defaults: dict[str, Any]) -> dict[str, list[Any]]:
+def hyperparameter_constraints(defaults: dict[str, Any]) -> dict[str, Any]:
     """sklearn parameter constraints inferred from each default's type.
 
     Integers must be >= 1 (>= 0 for ``dense_units*`` layers, where 0 means
     "absent", or when the default is 0); dropout rates and momenta lie in
-    [0, 1); other floats are >= 0. Builders check the finer rules themselves.
+    [0, 1); other floats are >= 0; any other default (a tuple, say) is left to
+    the builder ("no_validation"). Builders check the finer rules themselves.
     """
-    constraints: dict[str, list[Any]] = {}
+    constraints: dict[str, Any] = {}
     for name, default in defaults.items():
         if isinstance(default, bool):
             constraints[name] = ["boolean"]
@@ -65,7 +66,7 @@ def hyperparameter_constraints(defaults: dict[str, Any]) -> dict[str, list[Any]]
         elif isinstance(default, str):
             constraints[name] = [str]
         else:
-            constraints[name] = ["no_validation"]
+            constraints[name] = "no_validation"  # scikit-learn's marker, not a list
     return constraints
 
 
