@@ -81,7 +81,7 @@ def plot(rows: list[dict], path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.2, 4.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(11, 5.2), layout="constrained")
     configs = sorted({r.get("config", "width16_history") for r in rows})
     for color, config in enumerate(configs):
         mine = [r for r in rows if r.get("config", "width16_history") == config]
@@ -100,15 +100,16 @@ def plot(rows: list[dict], path) -> None:
         ax.annotate(
             f"goal {name}",
             (units, accuracy),
-            xytext=(6, 4),
+            xytext=(-8, 6),
             textcoords="offset points",
+            ha="right",  # inside the axes, clear of the legend beside them
             color="C3",
         )
     ax.set_xlabel("fit time, in L (this host's raw-Keras LeNet-5 epoch; ~5 s)")
     ax.set_ylabel("test accuracy (official 10k)")
     ax.set_title("best and its levers: accuracy against fit time (medians)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

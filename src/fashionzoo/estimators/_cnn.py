@@ -737,9 +737,6 @@ class FastResNetClassifier(ZooClassifier):
         scales the logits down as in ResNet-9 (1 leaves them alone).
     bn_momentum : float, default=0.9
         BatchNorm moving-average momentum; 0.9 suits short schedules.
-    residual_blocks : tuple of 3 int, default=(1, 0, 1)
-        Residual blocks (two convolutions each) after each stage: the depth.
-        ``(1, 1, 1)`` adds one at 4x4 after stage 2.
     epochs : int, default=35
         Passes over the training data.
     batch_size : int, default=256
@@ -827,7 +824,6 @@ class FastResNetClassifier(ZooClassifier):
         width: int = 20,
         logit_scale: float = 0.125,
         bn_momentum: float = 0.9,
-        residual_blocks: tuple[int, int, int] = (1, 0, 1),
         epochs: int = 35,
         batch_size: int = 256,
         optimizer: str = "adamw",
@@ -850,7 +846,6 @@ class FastResNetClassifier(ZooClassifier):
         self.width = width
         self.logit_scale = logit_scale
         self.bn_momentum = bn_momentum
-        self.residual_blocks = residual_blocks
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer

@@ -141,6 +141,9 @@ def register_model(
         A Keras network (``builder(input_shape, n_classes, **hyperparameters)``)
         or a classic baseline (``builder(**params)`` returning an unfitted
         scikit-learn ``Pipeline``; its keyword-only parameters are its recipe).
+        A network's keyword-only parameters become its estimator's; those
+        whose default is a number, a bool or a string are checked in ``fit``
+        by their type, any other (a tuple of layer sizes) only by the builder.
 
         .. versionadded:: 0.2.0
 

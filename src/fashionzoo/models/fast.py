@@ -46,12 +46,12 @@ def _stage(
     x: keras.KerasTensor,
     filters: int,
     *,
-    residual: int,
+    residual: bool,
     pool: bool,
     name: str,
     bn_momentum: float,
 ) -> keras.KerasTensor:
-    # conv -> [pool] -> BN -> ReLU, then `residual` two-conv residual blocks.
+    # conv -> [pool] -> BN -> ReLU, then an optional two-conv residual block.
     from fashionzoo._keras import layers
 
     x = layers.Conv2D(
@@ -66,11 +66,10 @@ def _stage(
         x = layers.MaxPooling2D(2, padding="same", name=f"{name}_pool")(x)
     x = layers.BatchNormalization(momentum=bn_momentum, name=f"{name}_bn")(x)
     x = layers.ReLU(name=f"{name}_relu")(x)
-    for block in range(residual):
-        tag = "" if block == 0 else f"_{block + 1}"
-        y = _conv_bn(x, filters, name=f"{name}{tag}_res1", bn_momentum=bn_momentum)
-        y = _conv_bn(y, filters, name=f"{name}{tag}_res2", bn_momentum=bn_momentum)
-        x = layers.Add(name=f"{name}{tag}_add")([x, y])
+    if residual:
+        y = _conv_bn(x, filters, name=f"{name}_res1", bn_momentum=bn_momentum)
+        y = _conv_bn(y, filters, name=f"{name}_res2", bn_momentum=bn_momentum)
+        x = layers.Add(name=f"{name}_add")([x, y])
     return x
 
 
@@ -111,7 +110,6 @@ def fast_resnet(
     width: int = 20,
     logit_scale: float = 0.125,
     bn_momentum: float = 0.9,
-    residual_blocks: tuple[int, int, int] = (1, 0, 1),
 ) -> keras.Model:
     """Narrow ResNet-9-style network for fast CPU training.
 
@@ -136,9 +134,6 @@ def fast_resnet(
         scales the logits down as in ResNet-9 (1 leaves them alone).
     bn_momentum : float, default=0.9
         BatchNorm moving-average momentum; 0.9 suits short schedules.
-    residual_blocks : tuple of 3 int, default=(1, 0, 1)
-        Residual blocks (two convolutions each) after each stage: the depth.
-        ``(1, 1, 1)`` adds one at 4x4 after stage 2.
 
     Returns
     -------
@@ -156,18 +151,9 @@ def fast_resnet(
     if not 0.0 <= bn_momentum < 1.0:
         msg = f"bn_momentum must be in [0, 1). Received: bn_momentum={bn_momentum}"
         raise ValueError(msg)
-    blocks = tuple(residual_blocks)
-    if len(blocks) != 3 or not all(
-        isinstance(b, int) and not isinstance(b, bool) and b >= 0 for b in blocks
-    ):
-        msg = (
-            "residual_blocks must be 3 ints >= 0, one per stage. "
-            f"Received: residual_blocks={residual_blocks!r}"
-        )
-        raise ValueError(msg)
     inputs = keras.Input(shape=input_shape, name="image")
     x = _conv_bn(inputs, width, strides=2, name="stem", bn_momentum=bn_momentum)
-    stages = [(2, blocks[0], True), (4, blocks[1], True), (8, blocks[2], False)]
+    stages = [(2, True, True), (4, False, True), (8, True, False)]
     for i, (mult, residual, pool) in enumerate(stages, start=1):
         x = _stage(
             x,
