@@ -127,27 +127,37 @@ def test_voting_and_stacking_over_zoo_estimators(tiny_data):
     assert stack.score(X, y) > 0.5
 
 
-def test_user_registered_model_gets_an_estimator(tiny_data, monkeypatch):
-    import pickle
-
+def _dense_net(input_shape, n_classes, units):
+    """Flatten, a ReLU layer per entry of ``units``, then softmax."""
     import keras
 
-    from fashionzoo.models import _registry, register_model
+    x = inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(x)
+    for u in units:
+        x = keras.layers.Dense(u, activation="relu")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32")(x)
+    return keras.Model(inputs, outputs)
 
-    # Registered for this test only: later tests see the zoo as shipped.
+
+@pytest.fixture
+def register_model(monkeypatch):
+    """``register_model`` for one test: later tests see the zoo as shipped."""
+    from fashionzoo.models import _registry
+    from fashionzoo.models import register_model as register
+
     monkeypatch.setattr(_registry, "_MODELS", dict(_registry._MODELS))
+    return register
+
+
+def test_user_registered_model_gets_an_estimator(tiny_data, register_model):
+    import pickle
+
     name = "tiny_test_net"
     if name not in fashionzoo.list_models():
 
         @register_model(description="A one-layer test net", recipe={"epochs": 2})
         def tiny_test_net(input_shape=(28, 28, 1), n_classes=10, *, units: int = 8):
-            inputs = keras.Input(input_shape)
-            x = keras.layers.Flatten()(inputs)
-            x = keras.layers.Dense(units, activation="relu")(x)
-            outputs = keras.layers.Dense(
-                n_classes, activation="softmax", dtype="float32"
-            )(x)
-            return keras.Model(inputs, outputs)
+            return _dense_net(input_shape, n_classes, (units,))
 
     X, y = tiny_data
     est = fashionzoo.create_estimator(name, units=4, random_state=0).fit(X, y)
@@ -157,28 +167,15 @@ def test_user_registered_model_gets_an_estimator(tiny_data, monkeypatch):
     np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
 
 
-def test_registered_model_with_a_tuple_hyperparameter_trains(tiny_data, monkeypatch):
+def test_registered_model_with_a_tuple_hyperparameter_trains(tiny_data, register_model):
     # A default that is not a scalar is left to the builder to check; the
     # estimator used to fail in fit with "Unknown constraint type".
-    import keras
-
-    from fashionzoo.models import _registry, register_model
-
-    monkeypatch.setattr(_registry, "_MODELS", dict(_registry._MODELS))
-
     @register_model(description="Dense layers from a tuple", recipe={"epochs": 1})
     def tuple_test_net(input_shape=(28, 28, 1), n_classes=10, *, units=(8,)):
         if not all(isinstance(u, int) and u > 0 for u in units):
             msg = f"units must be positive ints. Received: units={units!r}"
             raise ValueError(msg)
-        x = inputs = keras.Input(input_shape)
-        x = keras.layers.Flatten()(x)
-        for u in units:
-            x = keras.layers.Dense(u, activation="relu")(x)
-        outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32")(
-            x
-        )
-        return keras.Model(inputs, outputs)
+        return _dense_net(input_shape, n_classes, units)
 
     X, y = tiny_data
     est = fashionzoo.create_estimator("tuple_test_net", units=(6, 4), random_state=0)
