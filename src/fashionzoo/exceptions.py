@@ -27,3 +27,7 @@ class WeightsNotFoundError(FashionZooError, OSError):
 
 class NotSquareWarning(UserWarning):
     """Flat rows whose length is no square number of pixels were zero-padded."""
+
+
+class ModelFileError(FashionZooError, ValueError):
+    """A file is not a fashionzoo model file, or it is truncated or damaged."""

@@ -1,11 +1,14 @@
-"""Export a fitted estimator's network for serving: .keras, SavedModel, ONNX.
+"""Export a fitted estimator's network for serving: .keras, SavedModel, ONNX, OpenVINO.
 
 Every exported model takes what the estimator's ``model_`` takes: float32
 images of shape ``(n, 28, 28, 1)`` holding raw pixels in the scale seen at
 fit (0-255 for uint8 training data). The pixel scaling is inside the
 network, and so is the test-time augmentation of estimators with ``tta``
-(the same views, averaged), so the exported model returns
-``predict_proba``'s probabilities.
+(the same views, stacked into one batch and averaged), so the exported
+model returns ``predict_proba``'s probabilities. ONNX and OpenVINO files
+also record the classes, the pixel scale and the input size
+(:mod:`fashionzoo.inference`), so :class:`~fashionzoo.inference.InferenceModel`
+runs them without TensorFlow.
 """
 
 from __future__ import annotations
@@ -22,28 +25,35 @@ from typing import Any
 
 from fashionzoo._keras import keras
 from fashionzoo.estimators._tta import translate, tta_views
+from fashionzoo.inference._metadata import METADATA_KEY, metadata_for
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "EXPORT_FORMATS",
+    "AverageViews",
     "HorizontalFlip",
+    "TestTimeViews",
     "export",
     "inference_model",
     "load_model",
 ]
 
 #: Format name -> file suffix ("" for a folder).
-EXPORT_FORMATS: dict[str, str] = {"keras": ".keras", "savedmodel": "", "onnx": ".onnx"}
+EXPORT_FORMATS: dict[str, str] = {
+    "keras": ".keras",
+    "savedmodel": "",
+    "onnx": ".onnx",
+    "openvino": ".xml",
+}
 
 
 @keras.saving.register_keras_serializable(package="fashionzoo")
 class HorizontalFlip(keras.layers.Layer):
     """Mirror (n, h, w, c) images left-right, at training and at inference.
 
-    Used by :func:`inference_model` for estimators fitted with ``tta=True``.
-    Importing :mod:`fashionzoo.export` registers it for
-    ``keras.saving.load_model``.
+    Models exported by fashionzoo 0.1 hold it (one layer per mirrored view);
+    it stays registered so that those files load with :func:`load_model`.
 
     Parameters
     ----------
@@ -64,8 +74,9 @@ class HorizontalFlip(keras.layers.Layer):
 class Translate(keras.layers.Layer):
     """Move (n, h, w, c) images ``dy`` pixels down and ``dx`` right.
 
-    The uncovered rows and columns are background (0). Used by
-    :func:`inference_model` for ``tta="flip+shift"``.
+    The uncovered rows and columns are background (0). Models exported by
+    fashionzoo 0.1 with ``tta="flip+shift"`` hold it; it stays registered so
+    that those files load.
 
     Parameters
     ----------
@@ -92,6 +103,77 @@ class Translate(keras.layers.Layer):
         return {**super().get_config(), "dy": self.dy, "dx": self.dx}
 
 
+@keras.saving.register_keras_serializable(package="fashionzoo")
+class TestTimeViews(keras.layers.Layer):
+    """Stack the test-time views of (n, h, w, c) images into one (views * n) batch.
+
+    View ``k`` of image ``i`` is row ``k * n + i``: the network then runs
+    once on every view (one pass, not one per view), and
+    :class:`AverageViews` averages its outputs back to ``n`` rows.
+
+    Parameters
+    ----------
+    views : list of (bool, int, int)
+        ``(mirror, dy, dx)`` of each view, as
+        :func:`~fashionzoo.estimators._tta.tta_views` gives them.
+    **kwargs
+        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``).
+    """
+
+    def __init__(self, views: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.views = [(bool(m), int(dy), int(dx)) for m, dy, dx in views]
+
+    def call(self, inputs: Any) -> Any:
+        """The views, concatenated along the batch axis."""
+        stacked = []
+        for mirror, dy, dx in self.views:
+            x = keras.ops.flip(inputs, axis=2) if mirror else inputs
+            stacked.append(translate(x, dy, dx, pad=keras.ops.pad))
+        return keras.ops.concatenate(stacked, axis=0)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """``views`` times as many rows."""
+        n = input_shape[0]
+        return (None if n is None else n * len(self.views), *input_shape[1:])
+
+    def get_config(self) -> dict[str, Any]:
+        """The layer's configuration, for saving."""
+        return {**super().get_config(), "views": [list(v) for v in self.views]}
+
+
+@keras.saving.register_keras_serializable(package="fashionzoo")
+class AverageViews(keras.layers.Layer):
+    """Average (views * n, k) outputs of :class:`TestTimeViews` batches to (n, k).
+
+    Parameters
+    ----------
+    n_views : int
+        How many views each image has.
+    **kwargs
+        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``).
+    """
+
+    def __init__(self, n_views: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.n_views = int(n_views)
+
+    def call(self, inputs: Any) -> Any:
+        """The mean over the views of each image."""
+        columns = inputs.shape[-1]
+        per_view = keras.ops.reshape(inputs, (self.n_views, -1, columns))
+        return keras.ops.mean(per_view, axis=0)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """``n_views`` times fewer rows."""
+        n = input_shape[0]
+        return (None if n is None else n // self.n_views, *input_shape[1:])
+
+    def get_config(self) -> dict[str, Any]:
+        """The layer's configuration, for saving."""
+        return {**super().get_config(), "n_views": self.n_views}
+
+
 def inference_model(estimator: Any) -> Any:
     """The Keras model that computes the estimator's ``predict_proba``.
 
@@ -105,7 +187,9 @@ def inference_model(estimator: Any) -> Any:
     model : keras.Model
         A new model sharing the weights of ``estimator.model_``, without its
         augmentation layers and fixed in inference mode; with ``tta`` it
-        averages the probabilities of the same views as ``predict_proba``.
+        stacks the views of ``predict_proba`` into one batch
+        (:class:`TestTimeViews`), runs the network once and averages
+        (:class:`AverageViews`).
     """
     from sklearn.utils.validation import check_is_fitted
 
@@ -118,13 +202,8 @@ def inference_model(estimator: Any) -> Any:
         inputs = keras.Input(
             shape=model.input.shape[1:], dtype=model.input.dtype, name="pixels"
         )
-        outputs = []
-        for i, (mirror, dy, dx) in enumerate(views):
-            x = HorizontalFlip(name=f"mirror_{i}")(inputs) if mirror else inputs
-            if dy or dx:
-                x = Translate(dy, dx, name=f"move_{i}")(x)
-            outputs.append(model(x))
-        average = keras.layers.Average(name="tta_average")(outputs)
+        stacked = TestTimeViews(views, name="tta_views")(inputs)
+        average = AverageViews(len(views), name="tta_average")(model(stacked))
         model = keras.Model(inputs, average, name=f"{model.name}_tta")
     # The ONNX exporter refuses a model that has never been called.
     model(keras.ops.zeros((1, *model.input.shape[1:]), dtype=model.input.dtype))
@@ -167,10 +246,10 @@ def export(
     estimator : fitted ZooClassifier
         The estimator whose ``model_`` to export.
     path : str or path-like
-        Where to write. ``"keras"`` and ``"onnx"`` add the suffix ``.keras``
-        or ``.onnx`` when the name has none; ``"savedmodel"`` writes a
-        folder.
-    format : {"keras", "savedmodel", "onnx"}, default="keras"
+        Where to write. ``"keras"``, ``"onnx"`` and ``"openvino"`` add the
+        suffix ``.keras``, ``.onnx`` or ``.xml`` when the name has none;
+        ``"savedmodel"`` writes a folder.
+    format : {"keras", "savedmodel", "onnx", "openvino"}, default="keras"
         ``"keras"``: the native Keras file, reloaded with
         ``keras.saving.load_model`` (or :func:`load_model`, which first
         registers fashionzoo's own layers: augmentation and test-time
@@ -179,8 +258,17 @@ def export(
         (``tf.saved_model.load(path).serve(images)``, or
         ``keras.layers.TFSMLayer(path, call_endpoint="serve")``); needs the
         TensorFlow package.
-        ``"onnx"``: an ONNX graph for ONNX Runtime; needs the optional
+        ``"onnx"``: an ONNX graph for ONNX Runtime (or OpenVINO), holding
+        the classes and pixel scale for
+        :class:`~fashionzoo.inference.InferenceModel`; needs the optional
         extra ``pip install "fashionzoo[onnx]"`` (tf2onnx, onnxruntime).
+        ``"openvino"``: OpenVINO's IR, a ``.xml`` file and its ``.bin``
+        beside it (study 004's deployment step), converted from the ONNX
+        graph with ``openvino.convert_model``; needs
+        ``pip install "fashionzoo[onnx,openvino]"``.
+
+        .. versionadded:: 0.2.0
+           ``"openvino"``.
     overwrite : bool, default=False
         Replace an existing file or SavedModel folder at ``path`` (in one
         step, once the new one is complete). Without it, an existing target
@@ -241,8 +329,12 @@ def export(
     if format == "savedmodel" and importlib.util.find_spec("tensorflow") is None:
         msg = "Exporting a SavedModel needs TensorFlow: pip install tensorflow"
         raise ImportError(msg)
-    if format == "onnx":
+    if format in ("onnx", "openvino"):
         _check_onnx()
+    if format == "openvino" and importlib.util.find_spec("openvino") is None:
+        msg = 'Exporting to OpenVINO needs openvino: pip install "fashionzoo[openvino]"'
+        raise ImportError(msg)
+    views = len(tta_views(getattr(estimator, "tta", False)))
     with tempfile.TemporaryDirectory(
         prefix=f".{target.name}.", dir=target.parent
     ) as tmp:
@@ -250,17 +342,74 @@ def export(
         try:
             if format == "keras":
                 model.save(staged)
+            elif format == "savedmodel":
+                model.export(str(staged), format="tf_saved_model", verbose=False)
             else:
-                kind = "tf_saved_model" if format == "savedmodel" else "onnx"
-                model.export(str(staged), format=kind, verbose=False)
+                onnx_file = staged.with_suffix(".onnx")
+                model.export(str(onnx_file), format="onnx", verbose=False)
+                _write_metadata(onnx_file, metadata_for(estimator, views))
+                if format == "openvino":
+                    _convert_to_openvino(onnx_file, staged)
         except OSError:
             raise
         except Exception as exc:  # TensorFlow's OpErrors are not OSErrors
             msg = f"Could not write {format} model to {target}: {exc}"
             raise OSError(msg) from exc
-        _replace(staged, target)
+        if format == "openvino":
+            _replace_pair(staged, target)
+        else:
+            _replace(staged, target)
     logger.info("exported %s as %s to %s", type(estimator).__name__, format, target)
     return target
+
+
+def _write_metadata(path: Path, record: dict[str, Any]) -> None:
+    """Add fashionzoo's record to an ONNX file's ``metadata_props``."""
+    import json
+
+    import onnx
+
+    graph = onnx.load(str(path))
+    onnx.helper.set_model_props(graph, {METADATA_KEY: json.dumps(record)})
+    onnx.save(graph, str(path))
+
+
+def _convert_to_openvino(onnx_file: Path, xml: Path) -> None:
+    """Write the IR (``xml`` and its ``.bin``) of an ONNX file.
+
+    OpenVINO's ONNX reader keeps the file's ``metadata_props`` (the
+    fashionzoo record) in the model's ``rt_info["framework"]``, which the IR
+    stores; the weights stay float32 (``compress_to_fp16=False``) so the IR
+    computes what the estimator does.
+    """
+    import openvino as ov
+
+    ov.save_model(ov.convert_model(str(onnx_file)), str(xml), compress_to_fp16=False)
+    onnx_file.unlink()
+
+
+def _replace_pair(staged: Path, target: Path) -> None:
+    """Move an IR's ``.bin`` and then its ``.xml`` into place.
+
+    Old files are moved aside first and put back if a move fails, so the
+    target is either the old pair or the new one.
+    """
+    moves = [(staged.with_suffix(".bin"), target.with_suffix(".bin")), (staged, target)]
+    kept = []
+    try:
+        for _, old in moves:
+            if old.exists():
+                aside = old.with_name(f".{old.name}.old-{os.getpid()}")
+                old.replace(aside)
+                kept.append((aside, old))
+        for new, old in moves:
+            new.replace(old)
+    except OSError:
+        for aside, old in kept:
+            aside.replace(old)
+        raise
+    for aside, _ in kept:
+        aside.unlink(missing_ok=True)
 
 
 def _check_target(target: Path, format: str, overwrite: bool) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from fashionzoo.exceptions import ChecksumError, FashionZooError
+from fashionzoo.exceptions import ChecksumError, ModelFileError
 
 __all__ = ["FORMAT", "ModelFileError", "load", "read_metadata", "save"]
 
@@ -51,10 +51,6 @@ _FITTED = (
     "input_size_",
     "feature_time_",
 )
-
-
-class ModelFileError(FashionZooError, ValueError):
-    """A file is not a fashionzoo model file, or it is truncated or damaged."""
 
 
 def _jsonable(value: Any) -> Any:

@@ -228,7 +228,8 @@ class TransferClassifier(ZooClassifier):
 
     # Features and predictions of up to four batches run eagerly: tracing a
     # graph of the backbone costs more than it saves.
-    _eager_batches = 4
+    _direct_batches = 4
+    _compiled_direct = False
 
     def __init__(
         self,

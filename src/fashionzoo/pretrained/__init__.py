@@ -28,6 +28,7 @@ from fashionzoo.exceptions import ChecksumError, FashionZooError
 __all__ = [
     "PRETRAINED_DIR",
     "NoPretrainedWeightsError",
+    "graph_path",
     "list_pretrained",
     "load_pretrained",
     "model_card",
@@ -127,13 +128,60 @@ def weights_path(name: str) -> Path:
     ChecksumError
         The file is damaged (the message names it and gives both hashes).
     """
-    card = _cards()[_resolve(name)]
-    path = PRETRAINED_DIR / card["weights"]["file"]
+    key = _resolve(name)
+    return _checked_file(key, _cards()[key]["weights"])
+
+
+def graph_path(name: str, *, quantized: bool = False) -> Path:
+    """The shipped ONNX graph of ``name``, after checking its SHA256 against the card.
+
+    The graph takes float32 images (n, 28, 28, 1) of raw 0-255 pixels and
+    returns the estimator's ``predict_proba`` (test-time views included);
+    :class:`fashionzoo.inference.InferenceModel` runs it in ONNX Runtime or
+    OpenVINO without TensorFlow.
+
+    Parameters
+    ----------
+    name : str
+        A registered name or alias.
+    quantized : bool, default=False
+        The int8 graph (post-training static quantization) instead of the
+        float32 one.
+
+    Returns
+    -------
+    path : Path
+
+    Raises
+    ------
+    NoPretrainedWeightsError
+        The network has no shipped graph of that kind (an int8 graph ships
+        only where it loses at most 0.003 of test accuracy; the message says
+        what it lost).
+    ChecksumError
+        The file is damaged.
+    """
+    key = _resolve(name)
+    card = _cards()[key]
+    kind = "int8" if quantized else "onnx"
+    entry = card.get(kind)
+    if not entry or "file" not in entry:
+        why = (entry or {}).get("reason", "none was exported for this version")
+        msg = (
+            f"No {'int8' if quantized else 'ONNX'} graph ships for {key!r}: {why}."
+            + (" Use quantized=False." if quantized else "")
+        )
+        raise NoPretrainedWeightsError(msg)
+    return _checked_file(key, entry)
+
+
+def _checked_file(name: str, entry: dict[str, Any]) -> Path:
+    path = PRETRAINED_DIR / entry["file"]
     if not path.is_file():
-        msg = f"the shipped weights of {name!r} are missing: {path}. Reinstall fashionzoo."
+        msg = f"the shipped file of {name!r} is missing: {path}. Reinstall fashionzoo."
         raise FileNotFoundError(msg)
     actual = hashlib.sha256(path.read_bytes()).hexdigest()
-    expected = card["weights"]["sha256"]
+    expected = entry["sha256"]
     if actual != expected:
         msg = (
             f"{path} is damaged: its SHA256 is {actual}, the model card says "
