@@ -308,6 +308,11 @@ API_MODULES: list[tuple[Any, ...]] = [
         "Matplotlib views of data, training and results.",
     ),
     ("fashionzoo.export", "Export", "Save a fitted network for serving."),
+    (
+        "fashionzoo.inference",
+        "Inference without TensorFlow",
+        "Run exported and shipped networks in ONNX Runtime or OpenVINO.",
+    ),
     ("fashionzoo.testing", "Testing", "Fast parameters and scikit-learn check tables."),
     ("fashionzoo.exceptions", "Exceptions", "Errors raised by fashionzoo."),
 ]

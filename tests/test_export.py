@@ -13,6 +13,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 import fashionzoo
+from fashionzoo.estimators._tta import tta_views
 from fashionzoo.export import export, load_model
 from fashionzoo.testing import fast_instance, make_images
 
@@ -84,7 +85,10 @@ def test_keras_file_with_flip_and_shift_views(fitted_tta, data, tmp_path):
     estimator = copy.deepcopy(fitted_tta).set_params(tta="flip+shift")
     path = fashionzoo.export(estimator, tmp_path / "tta10.keras", "keras")
     model = load_model(path)
-    assert sum(layer.name.startswith("move_") for layer in model.layers) == 8
+    # One pass: the ten views stacked into one batch, not ten calls.
+    assert model.get_layer("tta_views").views == tta_views("flip+shift")
+    assert len(model.get_layer("tta_views").views) == 10
+    assert sum(layer.name == "LeNet5Classifier" for layer in model.layers) == 1
     np.testing.assert_allclose(
         model.predict(pixels(X), verbose=0),
         estimator.predict_proba(X),
@@ -156,7 +160,8 @@ def test_package_attribute_is_callable_either_way():
     assert callable(module)
     assert callable(fashionzoo.export)
     assert (
-        json.dumps(sorted(module.EXPORT_FORMATS)) == '["keras", "onnx", "savedmodel"]'
+        json.dumps(sorted(module.EXPORT_FORMATS))
+        == '["keras", "onnx", "openvino", "savedmodel"]'
     )
 
 
@@ -166,6 +171,10 @@ def _reloaded_predictions(estimator, X, tmp_path, format):
     import tensorflow as tf
 
     path = export(estimator, tmp_path / f"m_{format}", format=format)
+    if format == "openvino":
+        from fashionzoo.inference import InferenceModel
+
+        return InferenceModel(path, runtime="openvino").predict_proba(X)
     if format == "keras":
         return keras.saving.load_model(path).predict(pixels(X), verbose=0)
     if format == "savedmodel":
@@ -185,6 +194,14 @@ def _formats():
             marks=pytest.mark.skipif(
                 importlib.util.find_spec("tf2onnx") is None,
                 reason="tf2onnx is not installed (the onnx extra)",
+            ),
+        ),
+        pytest.param(
+            "openvino",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("tf2onnx") is None
+                or importlib.util.find_spec("openvino") is None,
+                reason="tf2onnx or openvino is not installed (the extras)",
             ),
         ),
     ]
@@ -218,7 +235,10 @@ def test_every_network_with_standard_augmentation_exports(name, data, tmp_path):
     X, y = data
     cls = type(fashionzoo.create_estimator(name))
     est = fast_instance(cls, epochs=1, augment="standard").fit(X, y)
-    for format in ("keras", "savedmodel"):
+    formats = ["keras", "savedmodel"]
+    if importlib.util.find_spec("openvino") and importlib.util.find_spec("tf2onnx"):
+        formats.append("openvino")  # through ONNX: both graphs of every network
+    for format in formats:
         np.testing.assert_allclose(
             _reloaded_predictions(est, X, tmp_path, format),
             est.predict_proba(X),

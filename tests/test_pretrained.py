@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -65,13 +66,37 @@ def test_shipped_weights_match_their_card(name, test_set):
     assert est.pretrained
     np.testing.assert_array_equal(est.classes_, np.arange(10))
     X, y = test_set
-    assert abs(est.score(X, y) - card["test_accuracy"]) <= 0.0005
+    proba = est.predict_proba(X)
+    predicted = est.classes_[proba.argmax(axis=1)]
+    assert abs(np.mean(predicted == y) - card["test_accuracy"]) <= 0.0005
+    _check_the_shipped_graph(name, card, X, y, proba, predicted)
     info = fashionzoo.get_model_info(name)
     assert info["pretrained"] == card
     assert info["class_names"][9] == "Ankle boot"
     reported = card["study"]["reported_accuracy"]
     if reported is not None:
         assert card["test_accuracy"] >= reported
+
+
+def _check_the_shipped_graph(name, card, X, y, proba, predicted):
+    """The ONNX graph gives the estimator's classes and probabilities in each runtime."""
+    if importlib.util.find_spec("onnxruntime") is None:
+        return  # the onnx extra is not installed
+    from fashionzoo.inference import InferenceModel
+
+    graph = pretrained.graph_path(name)
+    assert hashlib.sha256(graph.read_bytes()).hexdigest() == card["onnx"]["sha256"]
+    runtimes = ["onnxruntime"]
+    if importlib.util.find_spec("openvino") is not None:
+        runtimes.append("openvino")
+    for runtime in runtimes:
+        model = InferenceModel(name, runtime=runtime)
+        served = model.predict_proba(X)
+        np.testing.assert_allclose(served, proba, rtol=0, atol=1e-4)
+        np.testing.assert_array_equal(model.classes_[served.argmax(axis=1)], predicted)
+        assert card["onnx"]["test_accuracy"][runtime] == round(
+            np.mean(predicted == y), 4
+        )
 
 
 def test_best_card_reaches_its_goal():

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at runtime: __getattr__
         estimators,
         evaluation,
         exceptions,
+        inference,
         models,
         plotting,
         saving,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at runtime: __getattr__
     )
     from fashionzoo.evaluation import evaluate  # noqa: F401
     from fashionzoo.export import export  # noqa: F401
+    from fashionzoo.inference import InferenceModel  # noqa: F401
     from fashionzoo.saving import load  # noqa: F401
     from fashionzoo.transfer import TransferClassifier  # noqa: F401
     from fashionzoo.zoo import (  # noqa: F401
@@ -65,6 +67,7 @@ _LAZY = {
     "get_model_info": "fashionzoo.zoo",
     "evaluate": "fashionzoo.evaluation",
     "export": "fashionzoo.export",
+    "InferenceModel": "fashionzoo.inference",
     "load": "fashionzoo.saving",
     "config": "fashionzoo._config",
     "set_config": "fashionzoo._config",
@@ -76,6 +79,7 @@ _SUBMODULES = {
     "estimators",
     "evaluation",
     "exceptions",
+    "inference",
     "models",
     "plotting",
     "saving",
