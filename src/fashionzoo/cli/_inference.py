@@ -9,6 +9,7 @@ from pathlib import Path
 from fashionzoo.cli._common import (
     Commands,
     UsageError,
+    is_baseline,
     load_estimator,
     load_keras,
     load_test,
@@ -74,7 +75,8 @@ def load_classifier(model: str, runtime: str, *, quiet: bool) -> object:
     """An estimator (Keras) or an :class:`~fashionzoo.inference.InferenceModel`."""
     runtime = runtime_for(model, runtime)
     if runtime == "keras":
-        load_keras(quiet=quiet)
+        if not is_baseline(model):
+            load_keras(quiet=quiet)
         return load_estimator(model)
     from fashionzoo.exceptions import UnknownModelError
     from fashionzoo.inference import InferenceModel
@@ -108,7 +110,7 @@ def evaluate(args: argparse.Namespace) -> int:
     """Score a saved model on the test set."""
     from fashionzoo.evaluation import evaluate as score
 
-    estimator = load_estimator(args.model)
+    estimator = load_classifier(args.model, args.runtime, quiet=not args.verbose)
     X_test, y_test = load_test(args)
     result = score(estimator, X_test, y_test)
     out(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
@@ -123,6 +125,18 @@ def export(args: argparse.Namespace) -> int:
     Path(args.out).expanduser().parent.mkdir(parents=True, exist_ok=True)
     out(f"wrote {write(estimator, args.out, args.format, overwrite=args.overwrite)}")
     return 0
+
+
+def _add_runtime_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runtime",
+        choices=RUNTIME_CHOICES,
+        default="auto",
+        help="what runs the network: keras, or without TensorFlow onnxruntime or "
+        'openvino (pip install "fashionzoo[onnx]" / "fashionzoo[openvino]"); '
+        "auto (default): onnxruntime for shipped networks and .onnx files where "
+        "installed, openvino for .xml files, else keras",
+    )
 
 
 def register(commands: Commands) -> None:
@@ -154,15 +168,7 @@ def register(commands: Commands) -> None:
         metavar="K",
         help="show the K likeliest classes",
     )
-    parser.add_argument(
-        "--runtime",
-        choices=RUNTIME_CHOICES,
-        default="auto",
-        help="what runs the network: keras, or without TensorFlow onnxruntime or "
-        'openvino (pip install "fashionzoo[onnx]" / "fashionzoo[openvino]"); '
-        "auto (default): onnxruntime for shipped networks and .onnx files where "
-        "installed, openvino for .xml files, else keras",
-    )
+    _add_runtime_option(parser)
     parser = commands.add(
         "evaluate",
         evaluate,
@@ -172,8 +178,10 @@ def register(commands: Commands) -> None:
         "(precision, recall, f1 per class) and the prediction speed.",
         [
             "fashionzoo evaluate --model best",
+            "fashionzoo evaluate --model best --runtime openvino",
             "fashionzoo evaluate --model lenet5.fzoo --json > lenet5.json",
         ],
+        needs_keras=False,
     )
     parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
     parser.add_argument(
@@ -185,6 +193,7 @@ def register(commands: Commands) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the full result as JSON"
     )
+    _add_runtime_option(parser)
     parser = commands.add(
         "export",
         export,
