@@ -118,7 +118,9 @@ fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
 for ax, times, title in zip(
     axes, (one, many), ("one image", f"{len(X)} images"), strict=True
 ):
-    ax.barh(list(times), list(times.values()), color="tab:blue")
+    bars = ax.barh(list(times), list(times.values()), color="tab:blue")
+    ax.bar_label(bars, fmt="%.2f", padding=3, fontsize=8)
+    ax.margins(x=0.15)
     ax.invert_yaxis()
     ax.set_xlabel("median ms")
     ax.set_title(f"best (10 test-time views), {title}")
