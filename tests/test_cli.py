@@ -512,8 +512,15 @@ def test_listing_models_imports_neither_keras_nor_tensorflow():
 
 # --------------------------------------------------- interrupts and saves
 def _interrupt_after(argv, seconds, tmp_path, **env):
+    """Run the command, press Ctrl-C ``seconds`` after its training began.
+
+    Training has begun once the command prints its fit or fold header on
+    stderr, so the timing does not depend on how fast the host starts
+    TensorFlow or trains.
+    """
     import os
     import signal
+    import threading
     import time
 
     # A shell without job control starts background commands with SIGINT
@@ -531,12 +538,26 @@ def _interrupt_after(argv, seconds, tmp_path, **env):
         )
     finally:
         signal.signal(signal.SIGINT, previous)
+    lines, started = [], threading.Event()
+
+    def read_stderr():
+        for line in proc.stderr:
+            lines.append(line)
+            if "fitting " in line or ": training on " in line:
+                started.set()
+        started.set()  # the command ended without training
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     deadline = time.monotonic() + 120
-    # wait until training runs (the first fold header or epoch line), then Ctrl-C
+    assert started.wait(timeout=100), "".join(lines)
     time.sleep(seconds)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=max(1, deadline - time.monotonic()))
-    return proc.returncode, out, err
+    with proc.stdout, proc.stderr:
+        out = proc.stdout.read()
+        proc.wait(timeout=max(1, deadline - time.monotonic()))
+        reader.join(timeout=10)
+    return proc.returncode, out, "".join(lines)
 
 
 def test_ctrl_c_stops_cross_validation_at_once(tmp_path, data_home):
@@ -552,7 +573,7 @@ def test_ctrl_c_stops_cross_validation_at_once(tmp_path, data_home):
     ]
     argv += ["--folds", "4"]
     status, out, err = _interrupt_after(
-        argv, 12, tmp_path, FASHIONZOO_DATA=str(data_home)
+        argv, 1.5, tmp_path, FASHIONZOO_DATA=str(data_home)
     )
     assert status == 130, err
     assert "cross-validation accuracy" not in out  # no summary of a partial run
@@ -565,10 +586,10 @@ def test_ctrl_c_during_train_keeps_the_saved_model(tmp_path, data_home, saved_mo
     good, _ = saved_model
     target = tmp_path / "good.fzoo"
     target.write_bytes(good.read_bytes())
-    argv = ["train", "lenet5", "--max-samples", "4000", "--epochs", "3"]
+    argv = ["train", "lenet5", "--max-samples", "4000", "--epochs", "10"]
     argv += ["--batch-size", "8", "--save", str(target)]
     status, _, err = _interrupt_after(
-        argv, 12, tmp_path, FASHIONZOO_DATA=str(data_home)
+        argv, 1.5, tmp_path, FASHIONZOO_DATA=str(data_home)
     )
     assert status == 130, err
     assert "nothing was saved" in err
