@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from fashionzoo.cli import _compare, _data, _inference, _models, _training
+from fashionzoo.cli import _analysis, _compare, _data, _inference, _models, _training
 from fashionzoo.cli._common import (
     PROG,
     Commands,
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     commands = Commands(sub, common_parser())
-    for group in (_data, _models, _training, _inference, _compare):
+    for group in (_data, _models, _training, _inference, _compare, _analysis):
         group.register(commands)
     return parser
 

@@ -7,6 +7,7 @@ import inspect
 import logging
 import os
 import warnings
+import weakref
 from dataclasses import replace
 from numbers import Integral, Real
 from pathlib import Path
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = ["TRAINING_DEFAULTS", "ZooClassifier"]
+
+#: A fitted model -> its embedding model, built once (one traced graph).
+_EMBEDDERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 class ZooClassifier(ClassifierMixin, BaseEstimator):
@@ -646,6 +650,36 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def embed(self, X) -> np.ndarray:
+        """Activations of the network's last hidden layer: one vector per image.
+
+        The input of the classification head (the ``"features"`` of a
+        transfer model), in inference mode, without test-time views. A
+        :class:`sklearn.preprocessing.FunctionTransformer` of this method puts
+        the embeddings in a :class:`~sklearn.pipeline.Pipeline`
+        (``make_pipeline(FunctionTransformer(est.embed), KNeighborsClassifier())``);
+        it is a method of its own, not ``transform``, so that the estimator
+        stays a classifier to scikit-learn (its tags, checks and pipelines).
+
+        .. versionadded:: 0.2.0
+
+        Parameters
+        ----------
+        X : array-like of images
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_samples, n_features), float32
+        """
+        from fashionzoo.models.parts import embedding_model
+
+        images = self._predict_images(X)
+        embedder = _EMBEDDERS.get(self.model_)
+        if embedder is None:
+            embedder = _EMBEDDERS[self.model_] = embedding_model(self.model_)
+        return self._run_batches(embedder, images)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of :meth:`predict_proba`.

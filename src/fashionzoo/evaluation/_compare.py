@@ -70,6 +70,8 @@ class ModelRun:
                 "CV accuracy (mean)": self.cv.mean,
                 "CV std": self.cv.std,
                 "test accuracy": self.evaluation.accuracy,
+                "test log loss": self.evaluation.log_loss,
+                "test ECE": self.evaluation.ece,
                 "fit time (s)": round(self.evaluation.fit_seconds or 0.0, 1),
                 "predict (images/s)": round(self.evaluation.images_per_second),
             }

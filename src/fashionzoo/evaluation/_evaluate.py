@@ -12,6 +12,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from fashionzoo.datasets._names import class_names
+from fashionzoo.evaluation._calibration import (
+    brier_score,
+    expected_calibration_error,
+    log_loss,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +72,14 @@ class EvaluationResult:
         Predicted probabilities, if the estimator has ``predict_proba``.
     fit_seconds : float or None
         Wall time of the fit, when :func:`fit_and_evaluate` fitted it.
+    log_loss, brier_score, ece : float or None
+        Calibration of ``y_proba`` (None without probabilities):
+        :func:`~fashionzoo.evaluation.log_loss`,
+        :func:`~fashionzoo.evaluation.brier_score` and the expected
+        calibration error over 15 bins of the top probability
+        (:func:`~fashionzoo.evaluation.expected_calibration_error`).
+
+        .. versionadded:: 0.2.0
     """
 
     estimator: str
@@ -87,6 +100,9 @@ class EvaluationResult:
     y_pred: NDArray[Any] = field(repr=False)
     y_proba: NDArray[np.float32] | None = field(default=None, repr=False)
     fit_seconds: float | None = None
+    log_loss: float | None = None
+    brier_score: float | None = None
+    ece: float | None = None
 
     def to_dict(self, *, include_predictions: bool = False) -> dict[str, Any]:
         """The result as plain Python types, ready for :func:`json.dumps`.
@@ -123,6 +139,9 @@ class EvaluationResult:
             "predict_seconds": self.predict_seconds,
             "images_per_second": self.images_per_second,
             "fit_seconds": self.fit_seconds,
+            "log_loss": self.log_loss,
+            "brier_score": self.brier_score,
+            "ece": self.ece,
         }
         if include_predictions:
             out["y_true"] = self.y_true
@@ -134,6 +153,16 @@ class EvaluationResult:
         lines = [
             f"{self.estimator} on {self.n_samples} images",
             f"accuracy: {self.accuracy:.4f}",
+            *(
+                [
+                    (
+                        f"log loss: {self.log_loss:.4f}  Brier score: "
+                        f"{self.brier_score:.4f}  ECE (15 bins): {self.ece:.4f}"
+                    )
+                ]
+                if self.ece is not None
+                else []
+            ),
             (
                 f"predict time: {self.predict_seconds:.2f} s "
                 f"({self.images_per_second:,.0f} images/s)"
@@ -234,6 +263,7 @@ def evaluate(
         y_true, y_pred, labels=labels, zero_division=0
     )
     n = int(y_true.shape[0])
+    calibration = _calibration(y_true, y_proba, known)
     logger.debug(
         "evaluated %s on %d images in %.2f s", type(estimator).__name__, n, seconds
     )
@@ -255,4 +285,17 @@ def evaluate(
         y_true=y_true,
         y_pred=y_pred,
         y_proba=y_proba,
+        **calibration,
     )
+
+
+def _calibration(y_true, y_proba, classes) -> dict[str, float | None]:
+    """Log loss, Brier score and ECE, where the probabilities cover every label."""
+    none: dict[str, float | None] = {"log_loss": None, "brier_score": None, "ece": None}
+    if y_proba is None or classes is None or not np.isin(y_true, classes).all():
+        return none
+    return {
+        "log_loss": log_loss(y_true, y_proba, classes=classes),
+        "brier_score": brier_score(y_true, y_proba, classes=classes),
+        "ece": expected_calibration_error(y_true, y_proba, classes=classes),
+    }

@@ -8,6 +8,9 @@ functions find them by those names, whatever the shape of the graph:
   inference.
 * ``"features"``: the pooled features before the classification head (the
   transfer models); :func:`feature_extractor` cuts the model there.
+* ``"predictions"``: the classification head of every zoo network (a
+  ``Dense`` layer); :func:`embedding_model` cuts the model at its input, the
+  last hidden layer.
 
 :func:`inference_model` (export), :func:`feature_extractor` (transfer's
 cached features) and :func:`convolution_paths` / :func:`output_model`
@@ -23,7 +26,9 @@ from fashionzoo._keras import keras
 __all__ = [
     "AUGMENTATION",
     "FEATURES",
+    "PREDICTIONS",
     "convolution_paths",
+    "embedding_model",
     "feature_extractor",
     "has_augmentation",
     "inference_model",
@@ -34,6 +39,8 @@ __all__ = [
 AUGMENTATION = "augmentation"
 #: Name of the layer whose output are the pooled features.
 FEATURES = "features"
+#: Name of the classification head of the zoo networks.
+PREDICTIONS = "predictions"
 
 _CONVOLUTIONS = (
     keras.layers.Conv2D,
@@ -103,6 +110,49 @@ def feature_extractor(model: Any) -> Any:
     return keras.Model(
         model.input, model.get_layer(FEATURES).output, name="feature_extractor"
     )
+
+
+def embedding_model(model: Any) -> Any:
+    """A model from ``model``'s input to the activations of its last hidden layer.
+
+    That is the input of the classification head: the ``"features"`` layer of
+    a transfer model, else the input of the network's ``"predictions"``
+    layer (of its last ``Dense`` layer for a network that names no head).
+    Called with ``training=False`` (as ``predict`` does), augmentation and
+    dropout are off.
+
+    Parameters
+    ----------
+    model : keras.Model
+        An estimator's ``model_``.
+
+    Returns
+    -------
+    keras.Model
+
+    Raises
+    ------
+    ValueError
+        The model has no dense classification head.
+    """
+    if any(layer.name == FEATURES for layer in model.layers):
+        return feature_extractor(model)
+    for layer in reversed(model.layers):
+        inner = _inner(layer)
+        if inner is None:
+            continue
+        dense = [lay for lay in inner.layers if isinstance(lay, keras.layers.Dense)]
+        if not dense:
+            continue
+        head = next((lay for lay in dense if lay.name == PREDICTIONS), dense[-1])
+        cut = keras.Model(inner.input, keras.Operation.input.fget(head))
+        feeding = keras.Operation.input.fget(layer)
+        return keras.Model(model.input, cut(feeding), name=f"{inner.name}_embedding")
+    msg = (
+        f"{model.name} has no dense classification head, so it has no last hidden "
+        "layer to embed with."
+    )
+    raise ValueError(msg)
 
 
 def _inner(layer: Any) -> Any:

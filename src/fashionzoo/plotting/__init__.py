@@ -17,6 +17,7 @@ Results
     :func:`feature_maps` and :func:`conv_layers`)
 """
 
+from fashionzoo.plotting._calibration import ReliabilityDisplay, plot_reliability
 from fashionzoo.plotting._data import (
     plot_class_balance,
     plot_pixel_correlation,
@@ -31,6 +32,7 @@ from fashionzoo.plotting._results import (
     plot_feature_maps,
     plot_per_class_metrics,
 )
+from fashionzoo.plotting._suspects import plot_suspects
 from fashionzoo.plotting._training import (
     plot_cv_scores,
     plot_grid_search,
@@ -38,6 +40,7 @@ from fashionzoo.plotting._training import (
 )
 
 __all__ = [
+    "ReliabilityDisplay",
     "conv_layers",
     "feature_maps",
     "plot_class_balance",
@@ -49,6 +52,8 @@ __all__ = [
     "plot_learning_curves",
     "plot_per_class_metrics",
     "plot_pixel_correlation",
+    "plot_reliability",
     "plot_samples",
+    "plot_suspects",
     "plot_tsne",
 ]

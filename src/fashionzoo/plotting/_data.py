@@ -237,6 +237,7 @@ def plot_tsne(
     perplexity: float = 30.0,
     random_state: int = 0,
     target_names: Sequence[str] | None = None,
+    features: bool = False,
     ax: Any = None,
 ) -> Any:
     """A 2-D t-SNE map of a stratified sample of images (study 003).
@@ -259,6 +260,11 @@ def plot_tsne(
         Seed of the sample, PCA and t-SNE.
     target_names : sequence of str, default=None
         Legend names, see :func:`fashionzoo.datasets.class_names`.
+    features : bool, default=False
+        ``X`` holds feature vectors, not pixels: a network's embeddings
+        (``est.embed(images)``), mapped as they are.
+
+        .. versionadded:: 0.2.0
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on; a new figure if None.
 
@@ -272,11 +278,14 @@ def plot_tsne(
     from sklearn.manifold import TSNE
     from sklearn.model_selection import train_test_split
 
-    images = as_images(X)
     y = np.asarray(y)
-    flat = images.reshape(images.shape[0], -1).astype(np.float32)
-    if flat.max() > 1.0:
-        flat /= 255.0
+    if features:
+        flat = np.asarray(X, dtype=np.float32).reshape(len(y), -1)
+    else:
+        images = as_images(X)
+        flat = images.reshape(images.shape[0], -1).astype(np.float32)
+        if flat.max() > 1.0:
+            flat /= 255.0
     if n_samples < flat.shape[0]:
         flat, _, y, _ = train_test_split(
             flat, y, train_size=n_samples, stratify=y, random_state=random_state
@@ -311,5 +320,6 @@ def plot_tsne(
     )
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"t-SNE of {n:,} images (PCA to {reduced.shape[1]} dimensions first)")
+    what = "embeddings" if features else "images"
+    ax.set_title(f"t-SNE of {n:,} {what} (PCA to {reduced.shape[1]} dimensions first)")
     return ax
