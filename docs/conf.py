@@ -308,6 +308,11 @@ API_MODULES: list[tuple[Any, ...]] = [
         "Matplotlib views of data, training and results.",
     ),
     ("fashionzoo.export", "Export", "Save a fitted network for serving."),
+    (
+        "fashionzoo.serve",
+        "Serving",
+        "An HTTP service and a page to try the models (fashionzoo serve).",
+    ),
     ("fashionzoo.testing", "Testing", "Fast parameters and scikit-learn check tables."),
     ("fashionzoo.exceptions", "Exceptions", "Errors raised by fashionzoo."),
 ]

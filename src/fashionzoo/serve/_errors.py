@@ -30,7 +30,13 @@ class ApiError(Exception):
         self.extra = extra
 
     def body(self) -> dict[str, Any]:
-        """The JSON body of the response."""
+        """The JSON body of the response.
+
+        Returns
+        -------
+        dict
+            ``{"error": {"status", "code", "message", ...}}``.
+        """
         return {
             "error": {
                 "status": self.status,

@@ -43,7 +43,12 @@ class ServeLimits:
                 raise ValueError(msg)
 
     def as_dict(self) -> dict[str, Any]:
-        """The limits, for the model listing and the docs."""
+        """The limits, for the model listing and the docs.
+
+        Returns
+        -------
+        dict of str to int
+        """
         return asdict(self)
 
 

@@ -64,6 +64,8 @@ class ServedModel:
         under 0.5 ms: a thread hop would cost more than it saves) or in the
         thread pool (ONNX Runtime releases the GIL, so the loop keeps
         answering).
+    single_image_ms : float
+        The median time of one image at start, in milliseconds.
     """
 
     name: str
@@ -83,6 +85,16 @@ class ServedModel:
 
         ONNX Runtime sessions take concurrent calls; an OpenVINO infer request
         and a Keras model are used by one thread at a time.
+
+        Parameters
+        ----------
+        images : ndarray of shape (n, 28, 28), dtype uint8
+            Light on dark, like the training data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n, n_classes)
+            Columns in the order of the classifier's ``classes_``.
         """
         if self._lock is None:
             return np.asarray(self.classifier.predict_proba(images))
@@ -90,7 +102,13 @@ class ServedModel:
             return np.asarray(self.classifier.predict_proba(images))
 
     def describe(self) -> dict[str, Any]:
-        """The listing entry: accuracy, classes, input contract, card."""
+        """The listing entry: accuracy, classes, input contract, card.
+
+        Returns
+        -------
+        dict
+            JSON-ready.
+        """
         classes = np.asarray(self.classifier.classes_).tolist()
         accuracy = self.card.get("test_accuracy")
         runtime_accuracy = (
@@ -297,6 +315,7 @@ def load_models(
     specs : list of str, default=None
         Names or files (see :func:`load_model`); None: every shipped network.
     runtime : str, default="auto"
+        As in :func:`load_model`, for every model.
 
     Returns
     -------
