@@ -578,3 +578,16 @@ def test_ctrl_c_after_a_request_exits_0_and_no_tensorflow_is_loaded():
         assert proc.wait(timeout=30) == 0
     finally:
         _stop(proc)
+
+
+def test_a_model_without_a_graph_runs_in_keras_and_says_so(samples):
+    from fashionzoo import pretrained
+    from fashionzoo.serve import load_model
+
+    model = load_model(pretrained.PRETRAINED_DIR / "lenet5.fzoo")
+    assert model.runtime == "keras"
+    assert "no exported graph: runs in Keras" in model.describe()["note"]
+    with TestClient(create_app({model.name: model})) as client:
+        body = predict(client, json={"pixels": samples[1].tolist()}).json()
+    assert body["runtime"] == "keras"
+    assert body["predictions"][0]["top"][0]["class_name"] == "Trouser"
