@@ -64,13 +64,12 @@ def create_app(
 
     Examples
     --------
-    >>> from starlette.testclient import TestClient
     >>> from fashionzoo.serve import create_app, load_models
-    >>> client = TestClient(create_app(load_models(["lenet5"])))
-    >>> pixels = [[0] * 28] * 28
-    >>> answer = client.post("/v1/models/lenet5/predict", json={"pixels": pixels})
-    >>> answer.status_code, answer.json()["model"]
-    (200, 'lenet5')
+    >>> app = create_app(load_models(["lenet5"]))
+    >>> [route.path for route in app.routes][:3]
+    ['/', '/healthz', '/readyz']
+    >>> import uvicorn
+    >>> uvicorn.run(app, host="127.0.0.1", port=8000)  # doctest: +SKIP
     """
     from fashionzoo import __version__
 
