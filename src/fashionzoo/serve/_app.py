@@ -33,7 +33,8 @@ _FALSE = ("0", "false", "no", "off", "")
 def _page() -> str:
     return (
         resources.files("fashionzoo.serve")
-        .joinpath("static", "index.html")
+        .joinpath("static")
+        .joinpath("index.html")
         .read_text(encoding="utf-8")
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -79,7 +79,7 @@ def check_content_length(headers: Any, limit: int) -> None:
         raise _too_large(limit, f"{size:,} bytes (Content-Length)")
 
 
-async def limited_stream(request: Any, limit: int) -> AsyncIterator[bytes]:
+async def limited_stream(request: Any, limit: int) -> AsyncGenerator[bytes, None]:
     """The request body in chunks, stopped with a 413 once it passes ``limit``.
 
     Parameters

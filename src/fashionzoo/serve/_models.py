@@ -255,9 +255,9 @@ def load_model(spec: str | os.PathLike[str], runtime: str = "auto") -> ServedMod
             raise ValueError(msg)
         card = card_or_none
         name = card["name"]
-        used = "keras" if runtime == "keras" else _graph_runtime(runtime, ".onnx")
-        if used != "keras" and used is not None and "onnx" in card:
-            classifier = InferenceModel(name, runtime=used)
+        graph = None if runtime == "keras" else _graph_runtime(runtime, ".onnx")
+        if graph is not None and "onnx" in card:
+            classifier, used = InferenceModel(name, runtime=graph), graph
             source = classifier.path_
         else:
             from fashionzoo.pretrained import weights_path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -80,7 +81,8 @@ def run(
         Proxies whose ``X-Forwarded-*`` headers are trusted (comma-separated,
         ``*`` for any); None: uvicorn's default (127.0.0.1).
     graceful_timeout : float, default=30.0
-        Seconds to wait for requests in flight after a stop signal.
+        Seconds to wait for requests in flight after a stop signal (rounded
+        up to a whole second, at least 1).
     access_log : bool, default=False
         Log one line per request.
     quiet : bool, default=False
@@ -105,7 +107,7 @@ def run(
         root_path=root_path,
         forwarded_allow_ips=forwarded_allow_ips,
         proxy_headers=True,
-        timeout_graceful_shutdown=graceful_timeout,
+        timeout_graceful_shutdown=max(1, math.ceil(graceful_timeout)),
         access_log=access_log,
         log_level="warning" if quiet else "info",
         lifespan="on",
