@@ -313,6 +313,11 @@ API_MODULES: list[tuple[Any, ...]] = [
         "Inference without TensorFlow",
         "Run exported and shipped networks in ONNX Runtime or OpenVINO.",
     ),
+    (
+        "fashionzoo.serve",
+        "Serving",
+        "An HTTP service and a page to try the models (fashionzoo serve).",
+    ),
     ("fashionzoo.testing", "Testing", "Fast parameters and scikit-learn check tables."),
     ("fashionzoo.exceptions", "Exceptions", "Errors raised by fashionzoo."),
 ]

@@ -41,6 +41,7 @@ def test_public_api():
             "fetch_fashion_mnist",
             "find_duplicates",
             "get_data_home",
+            "image_from_bytes",
             "load_fashion_mnist_csv",
             "load_image",
             "load_images",

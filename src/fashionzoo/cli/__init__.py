@@ -2,7 +2,7 @@
 
 ``fashionzoo COMMAND --help`` explains each command. Each command group is a
 module here (``_data``, ``_models``, ``_training``, ``_inference``,
-``_compare``) whose handlers parse nothing and compute nothing themselves:
+``_compare``, ``_serve``) whose handlers parse nothing and compute nothing themselves:
 they call the library (:func:`fashionzoo.evaluation.cross_validate`,
 :func:`~fashionzoo.evaluation.compare`, :func:`fashionzoo.datasets.load_images`
 ...) and print. The heavy libraries (Keras, TensorFlow, scikit-learn,
@@ -25,7 +25,15 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from fashionzoo.cli import _analysis, _compare, _data, _inference, _models, _training
+from fashionzoo.cli import (
+    _analysis,
+    _compare,
+    _data,
+    _inference,
+    _models,
+    _serve,
+    _training,
+)
 from fashionzoo.cli._common import (
     PROG,
     Commands,
@@ -73,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
             "fashionzoo train lenet5 --save lenet5.joblib",
             "fashionzoo predict --model lenet5.joblib shirt.png",
             "fashionzoo compare lenet5 cnn_dropout --max-samples 5000 --out report/",
+            "fashionzoo serve --model best          # HTTP API and a page to try it",
             note="Run 'fashionzoo COMMAND --help' for the options of a command.",
         ),
     )
@@ -81,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     commands = Commands(sub, common_parser())
-    for group in (_data, _models, _training, _inference, _compare, _analysis):
+    for group in (_data, _models, _training, _inference, _compare, _serve, _analysis):
         group.register(commands)
     return parser
 

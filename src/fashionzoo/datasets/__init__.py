@@ -12,7 +12,7 @@ from fashionzoo.datasets._fetch import (
     fetch_fashion_mnist,
     get_data_home,
 )
-from fashionzoo.datasets._images import load_image, load_images
+from fashionzoo.datasets._images import image_from_bytes, load_image, load_images
 from fashionzoo.datasets._names import class_names
 from fashionzoo.datasets._registry import FASHION_MNIST_CLASSES
 from fashionzoo.datasets._sample import load_sample
@@ -26,6 +26,7 @@ __all__ = [
     "fetch_fashion_mnist",
     "find_duplicates",
     "get_data_home",
+    "image_from_bytes",
     "load_fashion_mnist_csv",
     "load_image",
     "load_images",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["load_image", "load_images"]
+__all__ = ["image_from_bytes", "load_image", "load_images"]
 
 
 def _eight_bit(picture: Any) -> Any:
@@ -32,6 +33,15 @@ def _eight_bit(picture: Any) -> Any:
         scaled = np.clip(np.rint(values * (255.0 / top)), 0, 255).astype(np.uint8)
         return Image.fromarray(scaled)
     return picture
+
+
+def _pillow() -> Any:
+    try:
+        from PIL import Image, ImageOps, UnidentifiedImageError
+    except ImportError as exc:
+        msg = 'reading images needs Pillow: pip install "fashionzoo[cli]"'
+        raise ImportError(msg) from exc
+    return Image, ImageOps, UnidentifiedImageError
 
 
 def load_image(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
@@ -64,23 +74,90 @@ def load_image(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
     See Also
     --------
     load_images : Several pictures at once.
+    image_from_bytes : The same from the bytes of a picture.
     """
-    try:
-        from PIL import Image, ImageOps, UnidentifiedImageError
-    except ImportError as exc:
-        msg = 'reading images needs Pillow: pip install "fashionzoo[cli]"'
-        raise ImportError(msg) from exc
+    _pillow()
     source = Path(path).expanduser()
     if not source.is_file():
         msg = f"no image file at {str(source)!r}"
         raise FileNotFoundError(msg)
+    return image_from_bytes(source.read_bytes(), name=repr(str(source)))
+
+
+def image_from_bytes(
+    data: bytes, *, name: str = "the picture", max_pixels: int | None = None
+) -> NDArray[np.uint8]:
+    """Turn the bytes of a picture into a 28x28 uint8 image like the Fashion-MNIST ones.
+
+    The same steps as :func:`load_image` (which reads a file and calls this):
+    grayscale, padded to a square, resized to 28x28, inverted when the
+    background is light.
+
+    .. versionadded:: 0.2.0
+
+    Parameters
+    ----------
+    data : bytes
+        The content of a PNG, JPEG or any picture file Pillow reads.
+    name : str, default="the picture"
+        Named in error messages (a file name, an upload's name).
+    max_pixels : int, default=None
+        Refuse pictures of more pixels (width x height) than this before
+        decoding them, e.g. in a server; None: Pillow's own limit.
+
+    Returns
+    -------
+    image : ndarray of shape (28, 28), dtype uint8
+
+    Raises
+    ------
+    OSError
+        ``data`` is empty, not a picture Pillow can read, or truncated (the
+        message names it).
+    ValueError
+        The picture has more than ``max_pixels`` pixels.
+    ImportError
+        Pillow is not installed.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> from fashionzoo.datasets import image_from_bytes
+    >>> buffer = io.BytesIO()
+    >>> Image.new("L", (40, 30), 255).save(buffer, format="PNG")
+    >>> image_from_bytes(buffer.getvalue()).shape
+    (28, 28)
+    """
+    Image, ImageOps, UnidentifiedImageError = _pillow()
+    if not data:
+        msg = f"{name} is empty (0 bytes), not a picture"
+        raise OSError(msg)
+    unreadable = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
     try:
-        with Image.open(source) as picture:
-            picture.load()
-            picture = ImageOps.exif_transpose(picture)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        msg = f"{str(source)!r} is not a picture Pillow can read ({exc})"
+        opened = Image.open(io.BytesIO(data))
+    except unreadable as exc:
+        msg = f"{name} is not a picture Pillow can read ({exc})"
         raise OSError(msg) from exc
+    with opened:
+        width, height = opened.size
+        if max_pixels is not None and width * height > max_pixels:
+            msg = (
+                f"{name} is {width}x{height} pixels, more than the limit of "
+                f"{max_pixels:,}; scale it down first"
+            )
+            raise ValueError(msg)
+        try:
+            opened.load()
+            picture = ImageOps.exif_transpose(opened)
+        except unreadable as exc:
+            msg = f"{name} is truncated or damaged; Pillow cannot decode it ({exc})"
+            raise OSError(msg) from exc
+    return _like_the_data(picture, Image)
+
+
+def _like_the_data(picture: Any, Image: Any) -> NDArray[np.uint8]:
+    """A decoded picture as a 28x28 uint8 image, light on dark."""
     picture = _eight_bit(picture)
     if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
         rgba = picture.convert("RGBA")
