@@ -124,7 +124,7 @@ def test_multipart_pictures_are_ranked_like_the_runtime(client, samples):
     assert body["model"] == "lenet5"
     assert body["runtime"] == "onnxruntime"
     trouser, boot = body["predictions"]
-    assert trouser["input"] == "'trouser.png'"
+    assert trouser["input"] == "trouser.png"
     assert trouser["top"][0]["class_name"] == "Trouser"
     assert boot["top"][0]["class_name"] == "Ankle boot"  # dark on white: inverted
     assert len(trouser["top"]) == 3

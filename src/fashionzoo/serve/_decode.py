@@ -153,8 +153,14 @@ def _json_kind(array: np.ndarray) -> str:
 
 
 def _part_name(upload: Any, index: int) -> str:
+    """How messages name an uploaded part: its quoted file name, or its place."""
     filename = getattr(upload, "filename", None)
     return repr(filename) if filename else f"picture {index + 1}"
+
+
+def _unquoted(name: str) -> str:
+    """A part's name for the ``input`` field: the file name as sent."""
+    return name[1:-1] if name[:1] in "'\"" and name[-1:] == name[:1] else name
 
 
 async def decode_request(request: Any, limits: ServeLimits) -> Decoded:
@@ -178,7 +184,8 @@ async def decode_request(request: Any, limits: ServeLimits) -> Decoded:
     media = content_type.split(";")[0].strip().lower()
     if media == "multipart/form-data":
         pictures = await _multipart(request, content_type, limits)
-        return Decoded(decode_pictures(pictures, limits), [n for n, _ in pictures])
+        names = [_unquoted(n) for n, _ in pictures]
+        return Decoded(decode_pictures(pictures, limits), names)
     if media == "application/json":
         body = await read_limited(request, limits.max_body_bytes)
         images = decode_pixels(body, limits)
