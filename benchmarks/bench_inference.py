@@ -71,7 +71,9 @@ def fresh_process(name: str, runtime: str, png: Path, starts: int) -> dict:
     command += ["--runtime", runtime, str(png)]
     for _ in range(starts):
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
         _, status, usage = os.wait4(process.pid, 0)
         walls.append(time.perf_counter() - start)
         rss.append(usage.ru_maxrss / 1024)
@@ -95,7 +97,9 @@ def runners(name: str, bf16: bool) -> dict:
     found["onnxruntime"] = InferenceModel(name)
     found["openvino"] = InferenceModel(name, runtime="openvino")
     if bf16:
-        found["openvino_bf16"] = InferenceModel(name, runtime="openvino", precision="bf16")
+        found["openvino_bf16"] = InferenceModel(
+            name, runtime="openvino", precision="bf16"
+        )
     found["onnxruntime_int8"] = InferenceModel(name, quantized=True)
     found["openvino_int8"] = InferenceModel(name, runtime="openvino", quantized=True)
     return found
@@ -108,18 +112,26 @@ def before_after_keras(estimator, X) -> dict:
     one = X[:1]
     rows = {}
     estimator._compiled_direct = False
-    rows["one_image_eager_ms"] = median_ms(lambda: estimator.predict_proba(one), reps=50)
+    rows["one_image_eager_ms"] = median_ms(
+        lambda: estimator.predict_proba(one), reps=50
+    )
     estimator._compiled_direct = True
-    rows["one_image_compiled_ms"] = median_ms(lambda: estimator.predict_proba(one), reps=50)
+    rows["one_image_compiled_ms"] = median_ms(
+        lambda: estimator.predict_proba(one), reps=50
+    )
     views = tta_views(estimator.tta)
     if len(views) > 1:
 
         def per_view(images):
             images = estimator._predict_images(images)
-            return np.mean([estimator._forward(view(images, *v)) for v in views], axis=0)
+            return np.mean(
+                [estimator._forward(view(images, *v)) for v in views], axis=0
+            )
 
         for n in (1, 1000):
-            rows[f"tta_{n}_per_view_ms"] = median_ms(lambda n=n: per_view(X[:n]), reps=5)
+            rows[f"tta_{n}_per_view_ms"] = median_ms(
+                lambda n=n: per_view(X[:n]), reps=5
+            )
             rows[f"tta_{n}_one_pass_ms"] = median_ms(
                 lambda n=n: estimator.predict_proba(X[:n]), reps=5
             )
@@ -134,11 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", default=["lenet5", "best"])
     parser.add_argument("--beside", default="nothing", help="what ran beside it")
-    parser.add_argument("--starts", type=int, default=5, help="fresh processes per runtime")
+    parser.add_argument(
+        "--starts", type=int, default=5, help="fresh processes per runtime"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     machine = host()
-    X, y = fetch_fashion_mnist("test", return_X_y=True)
+    X, _ = fetch_fashion_mnist("test", return_X_y=True)
     date = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
     def record(row: dict) -> None:
@@ -153,15 +167,23 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.names:
             for runtime in ("keras", "onnxruntime", "openvino"):
                 starts = max(1, args.starts // 2) if runtime == "keras" else args.starts
-                record({"what": "fresh process, one PNG", "model": name,
-                        "runtime": runtime, **fresh_process(name, runtime, png, starts)})
+                record(
+                    {
+                        "what": "fresh process, one PNG",
+                        "model": name,
+                        "runtime": runtime,
+                        **fresh_process(name, runtime, png, starts),
+                    }
+                )
     for name in args.names:
         found = runners(name, machine["avx512_bf16"])
         keras_proba = found["keras"].predict_proba(X[:1000])
         for runtime, model in found.items():
             row = {"what": "predict_proba", "model": name, "runtime": runtime}
             row["one_ms"] = median_ms(lambda m=model: m.predict_proba(X[:1]), reps=200)
-            row["batch32_ms"] = median_ms(lambda m=model: m.predict_proba(X[:32]), reps=50)
+            row["batch32_ms"] = median_ms(
+                lambda m=model: m.predict_proba(X[:32]), reps=50
+            )
             row["test10k_s"] = round(
                 median_ms(lambda m=model: m.predict_proba(X), reps=3, warmup=1) / 1e3, 3
             )
@@ -174,8 +196,13 @@ def main(argv: list[str] | None = None) -> int:
                 row["file"] = model.path_.name
                 row["file_bytes"] = model.path_.stat().st_size
             record(row)
-        record({"what": "keras estimator, before/after", "model": name,
-                **before_after_keras(found["keras"], X)})
+        record(
+            {
+                "what": "keras estimator, before/after",
+                "model": name,
+                **before_after_keras(found["keras"], X),
+            }
+        )
     return 0
 
 

@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_inference import host as machine
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "pretrained_onnx.jsonl"
@@ -42,26 +43,6 @@ CALIBRATION_IMAGES = 512
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _host() -> dict:
-    import os
-    import platform
-
-    cpu = "unknown"
-    flags: set[str] = set()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name") and cpu == "unknown":
-            cpu = line.split(":", 1)[1].strip()
-        if line.startswith("flags") and not flags:
-            flags = set(line.split(":", 1)[1].split())
-    return {
-        "cpu": cpu,
-        "architecture": platform.machine(),
-        "cores": len(os.sched_getaffinity(0)),
-        "avx512": "avx512f" in flags,
-        "avx512_bf16": "avx512_bf16" in flags,
-    }
 
 
 def _calibration(X_train: np.ndarray):
@@ -132,7 +113,7 @@ def export_one(name: str, out: Path, data: tuple, beside: str) -> dict:
     from fashionzoo.pretrained import load_pretrained
 
     X_train, X_test, y_test = data
-    host = _host()
+    host = machine()
     card_path = out / f"{name}.json"
     card = json.loads(card_path.read_text())
     estimator = load_pretrained(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from fashionzoo.cli._common import (
     Commands,
@@ -71,7 +72,7 @@ def _ships_graph(name: str) -> bool:
         return False
 
 
-def load_classifier(model: str, runtime: str, *, quiet: bool) -> object:
+def load_classifier(model: str, runtime: str, *, quiet: bool) -> Any:
     """An estimator (Keras) or an :class:`~fashionzoo.inference.InferenceModel`."""
     runtime = runtime_for(model, runtime)
     if runtime == "keras":
