@@ -416,3 +416,67 @@ def test_halving_search_over_epochs(tiny_data):
     assert list(search.n_resources_) == [1, 2, 4]
     assert search.best_estimator_.epochs == 4
     assert search.best_estimator_.n_iter_ == 4
+
+
+# ------------------------------------------------- a failed fit loses nothing
+class RaiseAt(keras.callbacks.Callback):
+    """Raises ``error`` at batch 1 of the ``n``-th epoch it sees (0-based)."""
+
+    def __init__(self, n, error):
+        super().__init__()
+        self.n, self.error, self.seen = n, error, -1
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen += 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.seen == self.n and batch == 1:
+            raise self.error
+
+
+ERRORS = [KeyboardInterrupt, RuntimeError]
+
+
+@pytest.mark.parametrize("mode", ["fit", "warm_start", "partial_fit"])
+@pytest.mark.parametrize("error", ERRORS)
+def test_a_failed_call_that_completed_no_epoch_leaves_the_estimator_as_it_was(
+    tiny_data, mode, error
+):
+    X, y = tiny_data
+    est = lenet(epochs=2).fit(X, y)
+    before, proba = weights(est), est.predict_proba(X)
+    n_iter, history = est.n_iter_, {k: list(v) for k, v in est.history_.items()}
+    est.set_params(callbacks=[RaiseAt(0, error("stop"))], warm_start=mode != "fit")
+    with pytest.raises(error):
+        est.partial_fit(X, y) if mode == "partial_fit" else est.fit(X, y)
+    assert est.n_iter_ == n_iter
+    assert est.history_ == history
+    assert largest_change(before, weights(est)) == 0
+    np.testing.assert_array_equal(est.predict_proba(X), proba)
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_a_failed_first_fit_leaves_the_estimator_unfitted(tiny_data, error):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    X, y = tiny_data
+    est = lenet(callbacks=[RaiseAt(0, error("stop"))])
+    with pytest.raises(error):
+        est.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    assert not hasattr(est, "n_features_in_")
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_a_failed_fit_keeps_exactly_the_completed_epochs(tiny_data, error):
+    X, y = tiny_data
+    one = lenet(epochs=1, lr_schedule="constant").fit(X, y)
+    est = lenet(epochs=3, lr_schedule="constant", callbacks=[RaiseAt(1, error("x"))])
+    with pytest.raises(error):
+        est.fit(X, y)
+    assert est.n_iter_ == 1
+    assert all(len(v) == 1 for v in est.history_.values())
+    # the weights of the completed epoch, none of the unfinished one
+    np.testing.assert_array_equal(est.predict_proba(X), one.predict_proba(X))
