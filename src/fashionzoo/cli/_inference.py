@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fashionzoo.cli._common import (
     Commands,
+    allow_pickle_option,
     load_estimator,
     load_test,
     out,
@@ -17,7 +18,7 @@ from fashionzoo.cli._common import (
 _MODEL_HELP = (
     "a network's name, for its shipped weights (see 'fashionzoo models'), or a "
     "model file saved by 'fashionzoo train --save' (.fzoo; older .joblib files "
-    "are read with a warning)"
+    "only with --allow-pickle)"
 )
 
 
@@ -28,7 +29,7 @@ def predict(args: argparse.Namespace) -> int:
     from fashionzoo.datasets import class_names, load_images
 
     images = load_images(args.images)
-    estimator = load_estimator(args.model)
+    estimator = load_estimator(args.model, allow_pickle=args.allow_pickle)
     proba = estimator.predict_proba(images)
     names = class_names(estimator.classes_)
     top = min(args.top, proba.shape[1])
@@ -43,7 +44,7 @@ def evaluate(args: argparse.Namespace) -> int:
     """Score a saved model on the test set."""
     from fashionzoo.evaluation import evaluate as score
 
-    estimator = load_estimator(args.model)
+    estimator = load_estimator(args.model, allow_pickle=args.allow_pickle)
     X_test, y_test = load_test(args)
     result = score(estimator, X_test, y_test)
     out(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
@@ -54,7 +55,7 @@ def export(args: argparse.Namespace) -> int:
     """Write a saved model's network for serving."""
     from fashionzoo.export import export as write
 
-    estimator = load_estimator(args.model)
+    estimator = load_estimator(args.model, allow_pickle=args.allow_pickle)
     Path(args.out).expanduser().parent.mkdir(parents=True, exist_ok=True)
     out(f"wrote {write(estimator, args.out, args.format, overwrite=args.overwrite)}")
     return 0
@@ -77,6 +78,7 @@ def register(commands: Commands) -> None:
     )
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
+    allow_pickle_option(parser)
     parser.add_argument(
         "--top",
         type=positive_int,
@@ -97,6 +99,7 @@ def register(commands: Commands) -> None:
         ],
     )
     parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
+    allow_pickle_option(parser)
     parser.add_argument(
         "--test-samples",
         type=positive_int,
@@ -122,6 +125,7 @@ def register(commands: Commands) -> None:
         ],
     )
     parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
+    allow_pickle_option(parser)
     parser.add_argument(
         "--out", required=True, metavar="PATH", help="file or folder to write"
     )
