@@ -717,3 +717,39 @@ def test_bad_arguments_never_print_a_traceback(argv):
         .splitlines()[-1]
         .startswith(("fashionzoo: error:", "fashionzoo "))
     )
+
+
+@pytest.mark.parametrize("fault", ["full-disk", "sigterm"])
+def test_a_failed_save_after_training_says_so_and_leaves_no_file(
+    capsys, tmp_path, data_home, saved_model, monkeypatch, fault
+):
+    import errno
+    import signal
+    import zipfile
+
+    good, _ = saved_model
+    target = tmp_path / "good.fzoo"
+    target.write_bytes(good.read_bytes())
+    monkeypatch.setenv("FASHIONZOO_DATA", str(data_home))
+
+    def failing_write(self, *args, **kwargs):
+        if fault == "sigterm":  # as `kill` would, while the file is written
+            if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                raise AssertionError("SIGTERM would kill the process: no cleanup")
+            signal.raise_signal(signal.SIGTERM)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", failing_write)
+    argv = ["train", "lenet5", *TINY, *SMALL_LENET, "--save", str(target)]
+    if fault == "full-disk":
+        line = fail(capsys, *argv, status=1)
+        assert f"cannot write {target}: No space left on device" in line
+        assert "nothing was saved" in line
+    else:
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 143
+        assert "terminated" in capsys.readouterr().err
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert target.read_bytes() == good.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.fzoo"]

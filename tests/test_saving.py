@@ -329,3 +329,24 @@ def test_sha256_in_any_case_with_spaces_is_accepted(fitted, data, tmp_path):
         load(path, sha256="abc")
     with pytest.raises(ChecksumError, match=digest):
         load(path, sha256="0" * 64)
+
+
+def test_a_full_disk_names_the_file_and_says_nothing_was_saved(
+    fitted, tmp_path, monkeypatch
+):
+    import errno
+
+    from fashionzoo.exceptions import SaveError
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full_disk)
+    target = tmp_path / "m.fzoo"
+    with pytest.raises(
+        SaveError, match=r"cannot write .*m\.fzoo: No space.*nothing was saved"
+    ) as info:
+        fitted.save(target)
+    assert isinstance(info.value, OSError)
+    assert info.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []

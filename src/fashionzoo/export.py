@@ -253,8 +253,10 @@ def export(
             else:
                 kind = "tf_saved_model" if format == "savedmodel" else "onnx"
                 model.export(str(staged), format=kind, verbose=False)
-        except OSError:
-            raise
+        except OSError as exc:
+            from fashionzoo.exceptions import SaveError
+
+            raise SaveError.writing(target, exc) from exc
         except Exception as exc:  # TensorFlow's OpErrors are not OSErrors
             msg = f"Could not write {format} model to {target}: {exc}"
             raise OSError(msg) from exc

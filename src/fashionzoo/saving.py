@@ -29,18 +29,20 @@ them as not model files; share models in this format.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from fashionzoo.exceptions import ChecksumError, FashionZooError
+from fashionzoo.exceptions import ChecksumError, FashionZooError, SaveError
 
 __all__ = ["FORMAT", "ModelFileError", "load", "read_metadata", "save"]
 
@@ -155,6 +157,10 @@ def save(
         The estimator is not fitted.
     OSError
         The folder does not exist or cannot be written (the message names it).
+    SaveError
+        Writing failed (a full disk...): an ``OSError`` whose message names
+        the file and says that nothing was saved; a file already there is
+        unchanged and no temporary file is left.
 
     Examples
     --------
@@ -180,10 +186,13 @@ def save(
     target = Path(path).expanduser()
     members: dict[str, bytes] = {}
     if weights == "keras":
-        with tempfile.TemporaryDirectory() as tmp:
-            model_file = Path(tmp) / "model.keras"
-            estimator.model_.save(model_file)
-            members["model.keras"] = model_file.read_bytes()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                model_file = Path(tmp) / "model.keras"
+                estimator.model_.save(model_file)
+                members["model.keras"] = model_file.read_bytes()
+        except OSError as exc:
+            raise SaveError.writing(target, exc) from exc
     else:
         buffer = io.BytesIO()
         arrays = {
@@ -225,8 +234,37 @@ def _write_atomically(target: Path, members: dict[str, bytes]) -> Path:
     if not folder.is_dir():
         msg = f"the folder {str(folder)!r} does not exist; create it first"
         raise FileNotFoundError(msg)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    tmp = Path(tmp_name)
+    # Ctrl-C and SIGTERM wait while the temporary file is made, so that the
+    # cleanup below is in place whenever they stop the write.
+    with _signals_deferred():
+        try:
+            handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+        except OSError as exc:
+            raise SaveError.writing(target, exc) from exc
+        tmp = Path(tmp_name)
+    _write_members(target, tmp, handle, members)
+    return target
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM are held back inside (delivered after it), on POSIX."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _write_members(
+    target: Path, tmp: Path, handle: int, members: dict[str, bytes]
+) -> None:
     try:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
             for name, data in members.items():
@@ -237,10 +275,11 @@ def _write_atomically(target: Path, members: dict[str, bytes]) -> Path:
         os.umask(umask)
         tmp.chmod(0o666 & ~umask)  # mkstemp makes it private; a saved model is not
         tmp.replace(target)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise SaveError.writing(target, exc) from exc
         raise
-    return target
 
 
 def _fetch(source: str, sha256: str | None) -> Path:
