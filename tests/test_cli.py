@@ -570,7 +570,7 @@ def test_ctrl_c_during_train_keeps_the_saved_model(tmp_path, data_home, saved_mo
     good, _ = saved_model
     target = tmp_path / "good.fzoo"
     target.write_bytes(good.read_bytes())
-    argv = ["train", "lenet5", "--max-samples", "4000", "--epochs", "3"]
+    argv = ["train", "lenet5", "--max-samples", "4000", "--epochs", "50"]
     argv += ["--batch-size", "8", "--save", str(target)]
     status, _, err = _interrupt_after(
         argv, 12, tmp_path, FASHIONZOO_DATA=str(data_home)
@@ -719,6 +719,7 @@ def test_bad_arguments_never_print_a_traceback(argv):
     )
 
 
+@pytest.mark.usefixtures("sigterm_default")
 @pytest.mark.parametrize("fault", ["full-disk", "sigterm"])
 def test_a_failed_save_after_training_says_so_and_leaves_no_file(
     capsys, tmp_path, data_home, saved_model, monkeypatch, fault

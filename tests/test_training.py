@@ -328,6 +328,7 @@ def test_interrupt_keeps_the_finished_epochs_and_reraises(tiny_data):
     assert est.n_iter_ == 2
 
 
+@pytest.mark.usefixtures("sigint_default")
 def test_a_ctrl_c_that_a_library_swallows_still_stops_the_fit(tiny_data):
     # Python raises the KeyboardInterrupt wherever the main thread is; when C
     # code clears it, only our SIGINT flag remembers the key press.
@@ -344,6 +345,7 @@ def test_a_ctrl_c_that_a_library_swallows_still_stops_the_fit(tiny_data):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.usefixtures("sigint_default")
 @pytest.mark.parametrize("n_images", [8, 90], ids=["one-batch", "predict-loop"])
 def test_a_ctrl_c_that_a_library_swallows_still_stops_prediction(tiny_data, n_images):
     X, y = tiny_data
@@ -358,6 +360,7 @@ def test_a_ctrl_c_that_a_library_swallows_still_stops_prediction(tiny_data, n_im
     assert est.predict(X).shape == (len(X),)  # nothing pressed: predicts
 
 
+@pytest.mark.usefixtures("sigint_default")
 def test_a_second_ctrl_c_interrupts_at_once():
     from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
@@ -370,6 +373,7 @@ def test_a_second_ctrl_c_interrupts_at_once():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.usefixtures("sigint_default")
 def test_ctrl_c_is_left_alone_where_the_caller_chose_its_handling():
     from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
