@@ -484,3 +484,41 @@ def test_a_failed_fit_keeps_exactly_the_completed_epochs(tiny_data, error):
     assert all(len(v) == 1 for v in est.history_.values())
     # the weights of the completed epoch, none of the unfinished one
     np.testing.assert_array_equal(est.predict_proba(X), one.predict_proba(X))
+
+
+KERAS_CALLBACKS = {
+    "CSVLogger": lambda d: keras.callbacks.CSVLogger(str(d / "log.csv")),
+    "ModelCheckpoint": lambda d: keras.callbacks.ModelCheckpoint(str(d / "m.keras")),
+    "BackupAndRestore": lambda d: keras.callbacks.BackupAndRestore(str(d / "backup")),
+    "TensorBoard": lambda d: keras.callbacks.TensorBoard(str(d / "tb")),
+    "TerminateOnNaN": lambda d: keras.callbacks.TerminateOnNaN(),
+}
+
+
+@pytest.mark.parametrize("name", list(KERAS_CALLBACKS))
+def test_keras_callbacks_survive_clone_pickle_and_parallel_search(
+    tiny_data, tmp_path, name
+):
+    import pickle
+
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = tiny_data
+    est = lenet(epochs=1, callbacks=[KERAS_CALLBACKS[name](tmp_path)])
+    for fitted in (False, True):
+        if fitted:
+            est.fit(X, y)
+        copied = clone(est)
+        assert type(copied.callbacks[0]) is type(est.callbacks[0])
+        restored = pickle.loads(pickle.dumps(est))
+        if fitted:
+            np.testing.assert_array_equal(
+                restored.predict_proba(X), est.predict_proba(X)
+            )
+        # and the copy trains with its callback
+        assert copied.fit(X, y).n_iter_ == 1
+    # One split and one candidate: the fitted estimator is pickled to a
+    # worker, and nothing in parallel writes the callback's files.
+    split = [(np.arange(0, len(X), 2), np.arange(1, len(X), 2))]
+    search = GridSearchCV(est, {"epochs": [1]}, cv=split, n_jobs=2, refit=False)
+    assert search.fit(X, y).cv_results_["mean_test_score"][0] > 0

@@ -181,9 +181,30 @@ class FitCallbacks:
         self._list.on_train_end(logs)
 
     def detach(self) -> None:
-        """Drop every callback's reference to the model."""
+        """Drop every callback's reference to the model, and its open files.
+
+        What Keras's callbacks keep after a fit (``CSVLogger``'s closed file,
+        ``TensorBoard``'s writers and summary module) cannot be copied or
+        pickled, and each fit opens it anew; it is reset to its state before
+        a fit, so that ``clone``, pickle and parallel searches work.
+        """
         for callback in self.callbacks:
             callback.set_model(None)
+            for kind, fresh in _RUN_TIME_STATE:
+                if isinstance(callback, kind):
+                    for name, value in fresh.items():
+                        if name in vars(callback):
+                            setattr(
+                                callback, name, value() if callable(value) else value
+                            )
+
+
+#: Per Keras callback class, the attributes a fit sets that do not pickle,
+#: with the value they have before a fit (a callable: a fresh one each time).
+_RUN_TIME_STATE: tuple[tuple[type, dict[str, Any]], ...] = (
+    (keras.callbacks.CSVLogger, {"csv_file": None, "writer": None}),
+    (keras.callbacks.TensorBoard, {"_summary_module": None, "_writers": dict}),
+)
 
 
 class _Relay(keras.callbacks.Callback):
