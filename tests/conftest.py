@@ -24,6 +24,31 @@ def _clean_keras_session(request):
         keras.backend.clear_session(free_memory=False)
 
 
+@pytest.fixture
+def sigint_default():
+    """Python's own Ctrl-C handler, whatever the run inherited.
+
+    A background job (``nohup python -m pytest &``) starts with SIGINT
+    ignored, and fashionzoo then rightly leaves Ctrl-C alone; tests of its
+    Ctrl-C handling set the state they assume, and put the old one back.
+    """
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture
+def sigterm_default():
+    """SIGTERM at its default handling (as a shell starts a command), then as before."""
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
 @pytest.fixture(scope="session")
 def tiny_data():
     """90 learnable 28x28 uint8 images in 3 classes."""

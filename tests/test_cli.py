@@ -53,15 +53,20 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def fail(capsys, *argv: str, status: int = 2) -> str:
-    """Run a command that must fail; return its single stderr line."""
+def fail(capsys, *argv: str, status: int = 2, warnings: int = 0) -> str:
+    """Run a command that must fail; return its single error line on stderr.
+
+    ``warnings`` lines may come before it.
+    """
     with pytest.raises(SystemExit) as info:
         main(list(argv))
     out, err = capsys.readouterr()
     assert info.value.code == status
     assert "Traceback" not in err + out
     lines = err.strip().splitlines()
-    assert len(lines) == 1, err
+    assert len(lines) == 1 + warnings, err
+    assert all(line.startswith("fashionzoo: warning: ") for line in lines[:-1])
+    lines = lines[-1:]
     assert lines[0].startswith("fashionzoo: error: ")
     return lines[0]
 
@@ -216,7 +221,7 @@ def test_not_a_model_file(capsys, tmp_path):
     junk = tmp_path / "junk.joblib"
     junk.write_bytes(b"not a pickle")
     assert "is truncated or not a model file saved by" in fail(
-        capsys, "evaluate", "--model", str(junk), status=1
+        capsys, "evaluate", "--model", str(junk), "--allow-pickle", status=1, warnings=1
     )
     junk = tmp_path / "junk.fzoo"
     junk.write_bytes(b"not a zip")
@@ -669,8 +674,44 @@ def test_a_truncated_joblib_file_says_so(capsys, tmp_path):
     path = tmp_path / "m.joblib"
     joblib.dump(est, path)
     path.write_bytes(path.read_bytes()[:10])
-    line = fail(capsys, "evaluate", "--model", str(path), status=1)
+    line = fail(
+        capsys, "evaluate", "--model", str(path), "--allow-pickle", status=1, warnings=1
+    )
     assert "is truncated or not a model file" in line
+
+
+class _Marker:
+    """Unpickling it writes a file: what a malicious pickle could do."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.write_text, (Path(self.path), "ran"))
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate", "export"])
+def test_a_pickle_is_refused_unless_allowed(capsys, tmp_path, command):
+    import joblib
+
+    marker = tmp_path / "marker"
+    evil = tmp_path / "evil.joblib"
+    joblib.dump(_Marker(marker), evil)
+    picture = _save_picture(np.zeros((28, 28), np.uint8), tmp_path / "x.png")
+    extra = {"predict": [str(picture)], "evaluate": [], "export": ["--out", "o.keras"]}
+    argv = [command, "--model", str(evil), *extra[command]]
+    line = fail(capsys, *argv)
+    assert "evil.joblib' is a pickle" in line
+    assert "--allow-pickle" in line
+    assert not marker.exists()
+    if command == "evaluate":  # with the flag: a warning first, then the load
+        with pytest.raises(SystemExit):
+            main([*argv, "--allow-pickle"])
+        err = capsys.readouterr().err
+        assert marker.exists()
+        assert err.index("is a pickle: loading it runs code") < err.index(
+            "not a fitted classifier"
+        )
 
 
 @pytest.mark.parametrize(
@@ -697,3 +738,40 @@ def test_bad_arguments_never_print_a_traceback(argv):
         .splitlines()[-1]
         .startswith(("fashionzoo: error:", "fashionzoo "))
     )
+
+
+@pytest.mark.usefixtures("sigterm_default")
+@pytest.mark.parametrize("fault", ["full-disk", "sigterm"])
+def test_a_failed_save_after_training_says_so_and_leaves_no_file(
+    capsys, tmp_path, data_home, saved_model, monkeypatch, fault
+):
+    import errno
+    import signal
+    import zipfile
+
+    good, _ = saved_model
+    target = tmp_path / "good.fzoo"
+    target.write_bytes(good.read_bytes())
+    monkeypatch.setenv("FASHIONZOO_DATA", str(data_home))
+
+    def failing_write(self, *args, **kwargs):
+        if fault == "sigterm":  # as `kill` would, while the file is written
+            if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                raise AssertionError("SIGTERM would kill the process: no cleanup")
+            signal.raise_signal(signal.SIGTERM)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", failing_write)
+    argv = ["train", "lenet5", *TINY, *SMALL_LENET, "--save", str(target)]
+    if fault == "full-disk":
+        line = fail(capsys, *argv, status=1)
+        assert f"cannot write {target}: No space left on device" in line
+        assert "nothing was saved" in line
+    else:
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 143
+        assert "terminated" in capsys.readouterr().err
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert target.read_bytes() == good.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.fzoo"]

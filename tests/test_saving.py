@@ -88,11 +88,19 @@ def test_load_runs_no_pickle(fitted, data, tmp_path, monkeypatch):
     assert load(path).predict(data[0][:2]).shape == (2,)
 
 
+def _resign(members, meta):
+    """Write ``meta`` back with a matching content hash, as a forger would."""
+    from fashionzoo.saving import _content_sha256
+
+    meta["content_sha256"] = _content_sha256(meta)
+    members["estimator.json"] = json.dumps(meta).encode()
+
+
 def _rewrite(path, out, change):
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     change(members)
-    with zipfile.ZipFile(out, "w") as archive:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
             archive.writestr(name, content)
     return out
@@ -127,7 +135,7 @@ def test_another_class_in_the_metadata_is_refused(fitted, tmp_path):
     def swap(members):
         meta = json.loads(members["estimator.json"])
         meta["estimator"] = "os.system"
-        members["estimator.json"] = json.dumps(meta).encode()
+        _resign(members, meta)
 
     with pytest.raises(ModelFileError, match="does not match its network"):
         load(_rewrite(path, tmp_path / "swapped.fzoo", swap))
@@ -148,7 +156,7 @@ def test_an_unsafe_keras_model_is_refused(fitted, tmp_path):
         meta["members"]["model.keras"] = hashlib.sha256(
             members["model.keras"]
         ).hexdigest()
-        members["estimator.json"] = json.dumps(meta).encode()
+        _resign(members, meta)
 
     with pytest.raises(ModelFileError, match="cannot be read safely"):
         load(_rewrite(path, tmp_path / "injected.fzoo", inject))
@@ -198,3 +206,147 @@ def test_load_from_a_url_checks_the_sha256(
     with pytest.raises(ChecksumError, match=digest):
         load(httpserver.url_for("/other.fzoo"), sha256=digest)
     assert not list((tmp_path / "cache").rglob("other.fzoo"))
+
+
+def _edit_meta(path, out, edit, *, resign=True):
+    def change(members):
+        meta = json.loads(members["estimator.json"])
+        meta = edit(meta)
+        if resign:
+            _resign(members, meta)
+        else:
+            members["estimator.json"] = json.dumps(meta).encode()
+
+    return _rewrite(path, out, change)
+
+
+def _set_fitted(key, value):
+    def edit(meta):
+        meta["fitted"][key] = value
+        return meta
+
+    return edit
+
+
+def test_an_edited_estimator_json_is_an_error(fitted, tmp_path):
+    path = fitted.save(tmp_path / "m.fzoo")
+    reverse = _set_fitted(
+        "classes_", {"__ndarray__": ["shirt", "coat", "bag"], "dtype": "<U5"}
+    )
+    edited = _edit_meta(path, tmp_path / "edited.fzoo", reverse, resign=False)
+    with pytest.raises(
+        ChecksumError, match=r"edited\.fzoo.*estimator\.json has SHA256"
+    ):
+        load(edited)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        (
+            "classes_",
+            {"__ndarray__": ["shirt", "coat", "bag"], "dtype": "<U5"},
+            "sorted",
+        ),
+        (
+            "classes_",
+            {"__ndarray__": ["bag", "coat"], "dtype": "<U5"},
+            "2 labels.*3 outputs",
+        ),
+        ("pixel_scale_", 1.0, "scales pixels by 0.0039"),
+        ("pixel_scale_", "x", "1/255"),
+        (
+            "predict_proba",
+            0,
+            "sets predict_proba, which LeNet5Classifier does not save",
+        ),
+        ("n_iter_", "3", "n_iter_ must be an integer"),
+        ("image_shape_", [28, 28, 3], r"\[height, width, 1\]"),
+        ("params", {"no_such": 1}, "parameters are not LeNet5Classifier's"),
+    ],
+)
+def test_fitted_attributes_are_checked_even_with_matching_hashes(
+    fitted, tmp_path, key, value, message
+):
+    path = fitted.save(tmp_path / "m.fzoo")
+
+    def edit(meta):
+        (meta if key == "params" else meta["fitted"])[key] = value
+        return meta
+
+    forged = _edit_meta(path, tmp_path / "forged.fzoo", edit)
+    with pytest.raises(ModelFileError, match=rf"forged\.fzoo.*{message}"):
+        load(forged)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda meta: [meta], "holds a list, not an object"),
+        (
+            lambda meta: {k: v for k, v in meta.items() if k != "params"},
+            "'params' is missing",
+        ),
+        (
+            lambda meta: {k: v for k, v in meta.items() if k != "fitted"},
+            "'fitted' is missing",
+        ),
+        (lambda meta: {**meta, "version": "2"}, "version is '2'"),
+        (lambda meta: {**meta, "version": None}, "version is None"),
+    ],
+)
+def test_a_malformed_estimator_json_is_a_model_file_error(
+    fitted, tmp_path, edit, message
+):
+    path = fitted.save(tmp_path / "m.fzoo")
+    bad = _edit_meta(path, tmp_path / "bad.fzoo", edit, resign=False)
+    with pytest.raises(ModelFileError, match=rf"bad\.fzoo.*{message}"):
+        load(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), [("model.keras", 64 * 2**20), ("estimator.json", 40 * 2**20)]
+)
+def test_a_zip_bomb_is_refused_before_it_is_read(fitted, tmp_path, name, size):
+    path = fitted.save(tmp_path / "m.fzoo")
+
+    def inflate(members):
+        members[name] = members[name] + b" " * size
+
+    bomb = _rewrite(path, tmp_path / "bomb.fzoo", inflate)
+    with zipfile.ZipFile(bomb) as archive:  # the archive itself is small
+        assert archive.getinfo(name).compress_size < size / 100
+    with pytest.raises(ModelFileError, match=rf"bomb\.fzoo.*{name}.*declares"):
+        load(bomb)
+
+
+def test_sha256_in_any_case_with_spaces_is_accepted(fitted, data, tmp_path):
+    path = fitted.save(tmp_path / "m.fzoo")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    for given in (digest.upper(), f"  {digest}\n", f"sha256:{digest}"):
+        assert load(path, sha256=given).n_iter_ == fitted.n_iter_
+    with pytest.raises(ValueError, match="64 hexadecimal digits"):
+        load(path, sha256="abc")
+    with pytest.raises(ChecksumError, match=digest):
+        load(path, sha256="0" * 64)
+
+
+def test_a_full_disk_names_the_file_and_says_nothing_was_saved(
+    fitted, tmp_path, monkeypatch
+):
+    import errno
+
+    from fashionzoo.exceptions import SaveError
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full_disk)
+    target = tmp_path / "m.fzoo"
+    with pytest.raises(
+        SaveError, match=r"cannot write .*m\.fzoo: No space.*nothing was saved"
+    ) as info:
+        fitted.save(target)
+    assert isinstance(info.value, OSError)
+    assert info.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []

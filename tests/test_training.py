@@ -328,6 +328,7 @@ def test_interrupt_keeps_the_finished_epochs_and_reraises(tiny_data):
     assert est.n_iter_ == 2
 
 
+@pytest.mark.usefixtures("sigint_default")
 def test_a_ctrl_c_that_a_library_swallows_still_stops_the_fit(tiny_data):
     # Python raises the KeyboardInterrupt wherever the main thread is; when C
     # code clears it, only our SIGINT flag remembers the key press.
@@ -344,6 +345,7 @@ def test_a_ctrl_c_that_a_library_swallows_still_stops_the_fit(tiny_data):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.usefixtures("sigint_default")
 @pytest.mark.parametrize("n_images", [8, 90], ids=["one-batch", "predict-loop"])
 def test_a_ctrl_c_that_a_library_swallows_still_stops_prediction(tiny_data, n_images):
     X, y = tiny_data
@@ -358,6 +360,7 @@ def test_a_ctrl_c_that_a_library_swallows_still_stops_prediction(tiny_data, n_im
     assert est.predict(X).shape == (len(X),)  # nothing pressed: predicts
 
 
+@pytest.mark.usefixtures("sigint_default")
 def test_a_second_ctrl_c_interrupts_at_once():
     from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
@@ -370,6 +373,7 @@ def test_a_second_ctrl_c_interrupts_at_once():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.usefixtures("sigint_default")
 def test_ctrl_c_is_left_alone_where_the_caller_chose_its_handling():
     from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
@@ -416,3 +420,105 @@ def test_halving_search_over_epochs(tiny_data):
     assert list(search.n_resources_) == [1, 2, 4]
     assert search.best_estimator_.epochs == 4
     assert search.best_estimator_.n_iter_ == 4
+
+
+# ------------------------------------------------- a failed fit loses nothing
+class RaiseAt(keras.callbacks.Callback):
+    """Raises ``error`` at batch 1 of the ``n``-th epoch it sees (0-based)."""
+
+    def __init__(self, n, error):
+        super().__init__()
+        self.n, self.error, self.seen = n, error, -1
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen += 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.seen == self.n and batch == 1:
+            raise self.error
+
+
+ERRORS = [KeyboardInterrupt, RuntimeError]
+
+
+@pytest.mark.parametrize("mode", ["fit", "warm_start", "partial_fit"])
+@pytest.mark.parametrize("error", ERRORS)
+def test_a_failed_call_that_completed_no_epoch_leaves_the_estimator_as_it_was(
+    tiny_data, mode, error
+):
+    X, y = tiny_data
+    est = lenet(epochs=2).fit(X, y)
+    before, proba = weights(est), est.predict_proba(X)
+    n_iter, history = est.n_iter_, {k: list(v) for k, v in est.history_.items()}
+    est.set_params(callbacks=[RaiseAt(0, error("stop"))], warm_start=mode != "fit")
+    with pytest.raises(error):
+        est.partial_fit(X, y) if mode == "partial_fit" else est.fit(X, y)
+    assert est.n_iter_ == n_iter
+    assert est.history_ == history
+    assert largest_change(before, weights(est)) == 0
+    np.testing.assert_array_equal(est.predict_proba(X), proba)
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_a_failed_first_fit_leaves_the_estimator_unfitted(tiny_data, error):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    X, y = tiny_data
+    est = lenet(callbacks=[RaiseAt(0, error("stop"))])
+    with pytest.raises(error):
+        est.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    assert not hasattr(est, "n_features_in_")
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_a_failed_fit_keeps_exactly_the_completed_epochs(tiny_data, error):
+    X, y = tiny_data
+    one = lenet(epochs=1, lr_schedule="constant").fit(X, y)
+    est = lenet(epochs=3, lr_schedule="constant", callbacks=[RaiseAt(1, error("x"))])
+    with pytest.raises(error):
+        est.fit(X, y)
+    assert est.n_iter_ == 1
+    assert all(len(v) == 1 for v in est.history_.values())
+    # the weights of the completed epoch, none of the unfinished one
+    np.testing.assert_array_equal(est.predict_proba(X), one.predict_proba(X))
+
+
+KERAS_CALLBACKS = {
+    "CSVLogger": lambda d: keras.callbacks.CSVLogger(str(d / "log.csv")),
+    "ModelCheckpoint": lambda d: keras.callbacks.ModelCheckpoint(str(d / "m.keras")),
+    "BackupAndRestore": lambda d: keras.callbacks.BackupAndRestore(str(d / "backup")),
+    "TensorBoard": lambda d: keras.callbacks.TensorBoard(str(d / "tb")),
+    "TerminateOnNaN": lambda d: keras.callbacks.TerminateOnNaN(),
+}
+
+
+@pytest.mark.parametrize("name", list(KERAS_CALLBACKS))
+def test_keras_callbacks_survive_clone_pickle_and_parallel_search(
+    tiny_data, tmp_path, name
+):
+    import pickle
+
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = tiny_data
+    est = lenet(epochs=1, callbacks=[KERAS_CALLBACKS[name](tmp_path)])
+    for fitted in (False, True):
+        if fitted:
+            est.fit(X, y)
+        copied = clone(est)
+        assert type(copied.callbacks[0]) is type(est.callbacks[0])
+        restored = pickle.loads(pickle.dumps(est))
+        if fitted:
+            np.testing.assert_array_equal(
+                restored.predict_proba(X), est.predict_proba(X)
+            )
+        # and the copy trains with its callback
+        assert copied.fit(X, y).n_iter_ == 1
+    # One split and one candidate: the fitted estimator is pickled to a
+    # worker, and nothing in parallel writes the callback's files.
+    split = [(np.arange(0, len(X), 2), np.arange(1, len(X), 2))]
+    search = GridSearchCV(est, {"epochs": [1]}, cv=split, n_jobs=2, refit=False)
+    assert search.fit(X, y).cv_results_["mean_test_score"][0] > 0

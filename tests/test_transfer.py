@@ -653,3 +653,23 @@ def test_a_failed_build_leaves_the_fitted_estimator_as_it_was(fitted, data):
     assert clf.n_features_in_ == 784
     assert clf.image_shape_ == (28, 28, 1)
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
+def test_a_failed_refit_keeps_the_previous_model(data, error):
+    import keras
+
+    class RaiseAtSecondBatch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1:
+                raise error("stop")
+
+    X, y = data
+    est = TransferClassifier(**FAST).fit(X, y)
+    proba, n_iter = est.predict_proba(X), est.n_iter_
+    history = {k: list(v) for k, v in est.history_.items()}
+    est.set_params(batch_size=8, callbacks=[RaiseAtSecondBatch()])
+    with pytest.raises(error):
+        est.fit(X, y)
+    assert (est.n_iter_, est.history_) == (n_iter, history)
+    np.testing.assert_array_equal(est.predict_proba(X), proba)

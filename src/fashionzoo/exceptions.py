@@ -25,6 +25,25 @@ class WeightsNotFoundError(FashionZooError, OSError):
     """Pretrained weights are neither cached nor downloadable."""
 
 
+class SaveError(FashionZooError, OSError):
+    """A model could not be written (a full disk...): nothing was saved.
+
+    ``errno`` is the failed write's; what was at the path before is unchanged.
+    """
+
+    @classmethod
+    def writing(cls, target: object, exc: OSError) -> "SaveError":
+        """The error for ``exc``, raised while writing ``target``."""
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        error = cls(
+            f"cannot write {target}: {reason}; nothing was saved (a file already "
+            f"there is unchanged). Free some space or choose another path, then "
+            f"save again."
+        )
+        error.errno = exc.errno
+        return error
+
+
 class NotSquareWarning(UserWarning):
     """Flat rows whose length is no square number of pixels were zero-padded."""
 

@@ -350,8 +350,10 @@ def export(
                 _write_metadata(onnx_file, metadata_for(estimator, views))
                 if format == "openvino":
                     _convert_to_openvino(onnx_file, staged)
-        except OSError:
-            raise
+        except OSError as exc:
+            from fashionzoo.exceptions import SaveError
+
+            raise SaveError.writing(target, exc) from exc
         except Exception as exc:  # TensorFlow's OpErrors are not OSErrors
             msg = f"Could not write {format} model to {target}: {exc}"
             raise OSError(msg) from exc

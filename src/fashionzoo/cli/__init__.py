@@ -134,8 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         traceback (``-v`` logs it): status 2 for a usage error (an unknown
         model, parameter or value, a bad path to write), 1 for a failure
         while running (data not found, a missing or damaged file, a bad
-        picture, anything unexpected); 130 on Ctrl-C, after saying what was
-        done.
+        picture, anything unexpected); 130 on Ctrl-C and 143 on SIGTERM,
+        after saying what was done (and removing a half-written file).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -157,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.quiet
         else logging.INFO
     )
+    terminated = _terminate_as_interrupt()
     try:
         # Results go to stdout; the estimators' epoch lines and Keras's
         # progress bars (printed to stdout by the library) go to stderr.
@@ -166,8 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         done = "; ".join(args.done) if args.done else "nothing had finished"
-        err(f"{PROG}: interrupted ({done}); nothing was saved.")
-        raise SystemExit(130) from None
+        how = "terminated" if terminated.get("signal") else "interrupted"
+        err(f"{PROG}: {how} ({done}); nothing was saved.")
+        raise SystemExit(143 if terminated.get("signal") else 130) from None
     except UsageError as exc:
         err(f"{PROG}: error: {_describe(exc)}")
         raise SystemExit(2) from None
@@ -179,8 +181,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         err(f"{PROG}: error: {text}{hint}")
         raise SystemExit(1) from None
     finally:
+        terminated.get("restore", lambda: None)()
         package_logger.removeHandler(handler)
         package_logger.setLevel(old_level)
+
+
+def _terminate_as_interrupt() -> dict[str, Any]:
+    """SIGTERM stops the command as Ctrl-C does: files half-written are removed.
+
+    Only where SIGTERM has its default handling and in the main thread.
+    Returns a dict whose ``"signal"`` is set once SIGTERM came, and whose
+    ``"restore"`` puts the default handling back.
+    """
+    import signal
+    import threading
+
+    state: dict[str, Any] = {}
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        return state
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        state["signal"] = signum
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    state["restore"] = lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    return state
 
 
 def image_to_array(path: str | os.PathLike[str]) -> Any:

@@ -426,17 +426,27 @@ def load_test(args: argparse.Namespace) -> tuple[Any, Any]:
     return load("test", args, args.test_samples)
 
 
-def load_estimator(spec: str) -> Any:
+def allow_pickle_option(parser: argparse.ArgumentParser) -> None:
+    """``--allow-pickle``: read a ``.joblib`` pickle (it runs code)."""
+    parser.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="read a .joblib model file: a pickle, which runs the code it holds; "
+        "only for files you trust",
+    )
+
+
+def load_estimator(spec: str, *, allow_pickle: bool = False) -> Any:
     """A fitted estimator: a model file, or a network's shipped weights by name.
 
     ``.fzoo`` files (``fashionzoo train --save``) are read in fashionzoo's
     safe format. ``.joblib`` files (older versions of ``train --save``) are
-    pickles, read with a warning: loading a pickle runs code, so only load
-    files you trust.
+    pickles: loading one runs the code it holds, so they are refused unless
+    ``allow_pickle`` (``--allow-pickle``), and then read after a warning.
     """
     source = Path(spec).expanduser()
-    if source.suffix == ".joblib":
-        return _load_joblib(source)
+    if source.suffix in (".joblib", ".pkl", ".pickle"):
+        return _load_joblib(source, allow_pickle=allow_pickle)
     if source.is_file() or source.suffix == ".fzoo" or os.sep in spec:
         from fashionzoo.saving import load
 
@@ -458,15 +468,28 @@ def load_estimator(spec: str) -> Any:
         raise UsageError(msg) from None
 
 
-def _load_joblib(source: Path) -> Any:
-    import joblib
-
+def _load_joblib(source: Path, *, allow_pickle: bool) -> Any:
     if not source.is_file():
         msg = (
             f"no model file at {str(source)!r}. Train and save one first, e.g. "
             f"fashionzoo train lenet5 --save {source.with_suffix('.fzoo').name}"
         )
         raise FileNotFoundError(msg)
+    if not allow_pickle:
+        msg = (
+            f"{str(source)!r} is a pickle: loading it runs the code it holds, so it "
+            f"is not read unless you pass --allow-pickle (only for a file you "
+            f"trust), and then better re-save it in the .fzoo format, which runs "
+            f"nothing: estimator.save('{source.with_suffix('.fzoo').name}')"
+        )
+        raise UsageError(msg)
+    import joblib
+
+    logger.warning(
+        "%s is a pickle: loading it runs code, so only load files you trust. "
+        "Save models with 'fashionzoo train --save model.fzoo' (a safe format).",
+        source,
+    )
     try:
         estimator = joblib.load(source)
     except Exception as exc:  # unpickling raises anything for a foreign file
@@ -479,9 +502,4 @@ def _load_joblib(source: Path) -> Any:
     if not (hasattr(estimator, "predict_proba") and hasattr(estimator, "classes_")):
         msg = f"{str(source)!r} holds a {type(estimator).__name__}, not a fitted classifier."
         raise ValueError(msg)
-    logger.warning(
-        "%s is a pickle: loading it runs code, so only load files you trust. "
-        "Save models with 'fashionzoo train --save model.fzoo' (a safe format).",
-        source,
-    )
     return estimator

@@ -10,6 +10,7 @@ from typing import Any
 from fashionzoo.cli._common import (
     Commands,
     UsageError,
+    allow_pickle_option,
     is_baseline,
     load_estimator,
     load_keras,
@@ -24,7 +25,7 @@ RUNTIME_CHOICES = ("auto", "keras", "onnxruntime", "openvino")
 _MODEL_HELP = (
     "a network's name, for its shipped weights (see 'fashionzoo models'), or a "
     "model file saved by 'fashionzoo train --save' (.fzoo; older .joblib files "
-    "are read with a warning)"
+    "only with --allow-pickle)"
 )
 
 
@@ -72,13 +73,15 @@ def _ships_graph(name: str) -> bool:
         return False
 
 
-def load_classifier(model: str, runtime: str, *, quiet: bool) -> Any:
+def load_classifier(
+    model: str, runtime: str, *, quiet: bool, allow_pickle: bool = False
+) -> Any:
     """An estimator (Keras) or an :class:`~fashionzoo.inference.InferenceModel`."""
     runtime = runtime_for(model, runtime)
     if runtime == "keras":
         if not is_baseline(model):
             load_keras(quiet=quiet)
-        return load_estimator(model)
+        return load_estimator(model, allow_pickle=allow_pickle)
     from fashionzoo.exceptions import UnknownModelError
     from fashionzoo.inference import InferenceModel
 
@@ -96,7 +99,12 @@ def predict(args: argparse.Namespace) -> int:
     from fashionzoo.datasets import class_names, load_images
 
     images = load_images(args.images)
-    estimator = load_classifier(args.model, args.runtime, quiet=not args.verbose)
+    estimator = load_classifier(
+        args.model,
+        args.runtime,
+        quiet=not args.verbose,
+        allow_pickle=args.allow_pickle,
+    )
     proba = estimator.predict_proba(images)
     names = class_names(estimator.classes_)
     top = min(args.top, proba.shape[1])
@@ -111,7 +119,12 @@ def evaluate(args: argparse.Namespace) -> int:
     """Score a saved model on the test set."""
     from fashionzoo.evaluation import evaluate as score
 
-    estimator = load_classifier(args.model, args.runtime, quiet=not args.verbose)
+    estimator = load_classifier(
+        args.model,
+        args.runtime,
+        quiet=not args.verbose,
+        allow_pickle=args.allow_pickle,
+    )
     X_test, y_test = load_test(args)
     result = score(estimator, X_test, y_test)
     out(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
@@ -122,7 +135,7 @@ def export(args: argparse.Namespace) -> int:
     """Write a saved model's network for serving."""
     from fashionzoo.export import export as write
 
-    estimator = load_estimator(args.model)
+    estimator = load_estimator(args.model, allow_pickle=args.allow_pickle)
     Path(args.out).expanduser().parent.mkdir(parents=True, exist_ok=True)
     out(f"wrote {write(estimator, args.out, args.format, overwrite=args.overwrite)}")
     return 0
@@ -162,6 +175,7 @@ def register(commands: Commands) -> None:
     )
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
+    allow_pickle_option(parser)
     parser.add_argument(
         "--top",
         type=positive_int,
@@ -185,6 +199,7 @@ def register(commands: Commands) -> None:
         needs_keras=False,
     )
     parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
+    allow_pickle_option(parser)
     parser.add_argument(
         "--test-samples",
         type=positive_int,
@@ -214,6 +229,7 @@ def register(commands: Commands) -> None:
         ],
     )
     parser.add_argument("--model", required=True, metavar="MODEL", help=_MODEL_HELP)
+    allow_pickle_option(parser)
     parser.add_argument(
         "--out", required=True, metavar="PATH", help="file or folder to write"
     )

@@ -282,9 +282,12 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         Raises
         ------
         KeyboardInterrupt
-            Re-raised after an interrupt; the estimator keeps the weights
-            trained so far, with ``n_iter_`` and ``history_`` counting the
-            epochs it finished.
+            Re-raised after an interrupt (Ctrl-C). Like any other exception
+            raised while fitting (by a callback, by Keras), it leaves the
+            estimator exactly as it was before the call (the previous model,
+            or unfitted) if no epoch was completed; otherwise the estimator
+            keeps the completed epochs: ``n_iter_`` and ``history_`` count
+            them and the weights are those of the last one.
         """
         return self._fit(X, y, sample_weight, partial=False)
 
@@ -310,6 +313,13 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : ZooClassifier
+
+        Raises
+        ------
+        KeyboardInterrupt
+            Re-raised after an interrupt. Then, as after any exception, the
+            estimator is as it was before the call unless the epoch was
+            completed (see :meth:`fit`).
         """
         if (
             classes is not None
@@ -326,8 +336,22 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, *, partial: bool, classes=None):
         self._validate_params()
         self._check_callbacks()
+        before = _FittedState(self)
+        self._epochs_completed = 0
+        try:
+            return self._fit_checked(X, y, sample_weight, partial, classes)
+        except BaseException:
+            # A fit that completed no epoch leaves the estimator as it was;
+            # one that completed epochs keeps them (n_iter_, history_, and
+            # the weights of the last one).
+            if not self._epochs_completed:
+                before.restore(self)
+            raise
+        finally:
+            self.__dict__.pop("_epochs_completed", None)
+
+    def _fit_checked(self, X, y, sample_weight, partial: bool, classes):
         continuing = hasattr(self, "model_") and (partial or self.warm_start)
-        previous = getattr(self, "n_features_in_", None) if not continuing else None
         X, hw, y, sample_weight = self._check_fit_input(
             X, y, sample_weight, reset=not continuing
         )
@@ -341,17 +365,9 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             labels = (
                 np.concatenate([np.asarray(classes), y]) if classes is not None else y
             )
-            try:
-                self._initialize(X, hw, labels, seed)
-                if getattr(self, "pretrained", False):
-                    self._start_from_pretrained()
-            except Exception:
-                # check_images has set n_features_in_ for the new X already.
-                if previous is None:
-                    self.__dict__.pop("n_features_in_", None)
-                else:
-                    self.n_features_in_ = previous
-                raise
+            self._initialize(X, hw, labels, seed)
+            if getattr(self, "pretrained", False):
+                self._start_from_pretrained()
         y_enc = np.searchsorted(self.classes_, y).astype(np.int32)
         if self.class_weight is not None:
             sample_weight = sample_weight * compute_sample_weight(
@@ -529,6 +545,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                     verbose=self.verbose,
                 )
             self._record(result, data.epoch_offset)
+            if result.error is not None:
+                raise result.error
             if own and not result.interrupted:
                 callbacks.end(_last_logs(result))
         finally:
@@ -541,6 +559,9 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         for key, values in result.history.items():
             self.history_.setdefault(key, []).extend(values)
         self.n_iter_ = offset + result.end_epoch
+        self._epochs_completed = getattr(self, "_epochs_completed", 0) + (
+            result.epochs_run
+        )
         if result.best_epoch is not None:
             self.best_epoch_ = offset + result.best_epoch + 1
 
@@ -728,6 +749,59 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
             new.model_ = pickle.loads(pickle.dumps(self.model_))
         return new
+
+
+class _FittedState:
+    """An estimator's fitted state at the start of a fit, to go back to.
+
+    The attributes (learned ``*_`` ones and private ones), and for a fitted
+    estimator the values of its model's weights and optimizer variables and
+    the optimizer itself (``fit`` compiles a new one). Restoring gives the
+    estimator exactly as it was: unfitted if it was.
+    """
+
+    def __init__(self, estimator: ZooClassifier) -> None:
+        from fashionzoo.estimators._loop import variable_values
+
+        params = set(estimator.get_params(deep=False))
+        self.attributes = {
+            k: v if k == "model_" else copy.deepcopy(v)
+            for k, v in vars(estimator).items()
+            if k not in params
+        }
+        model = self.attributes.get("model_")
+        self.values: list[Any] = []
+        self.optimizer = None
+        if model is not None:
+            self.optimizer = getattr(model, "optimizer", None)
+            variables = list(model.weights)
+            if self.optimizer is not None:
+                variables += list(self.optimizer.variables)
+            self.values = variable_values(variables)
+
+    def restore(self, estimator: ZooClassifier) -> None:
+        from fashionzoo.estimators._loop import assign_values
+
+        params = set(estimator.get_params(deep=False))
+        for key in [k for k in vars(estimator) if k not in params]:
+            if key not in self.attributes:
+                delattr(estimator, key)
+        estimator.__dict__.update(self.attributes)
+        model = self.attributes.get("model_")
+        if (
+            model is not None
+            and self.optimizer is not None
+            and model.optimizer is not self.optimizer
+        ):
+            from fashionzoo._config import strategy_scope
+
+            with strategy_scope():
+                model.compile(
+                    optimizer=self.optimizer,
+                    loss=make_loss(estimator.label_smoothing),
+                    metrics=["accuracy"],
+                )
+        assign_values(self.values)
 
 
 def _complete_estimator(cls: type[ZooClassifier]) -> None:

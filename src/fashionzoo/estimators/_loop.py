@@ -24,7 +24,13 @@ from fashionzoo._backends._batches import EpochBatches
 from fashionzoo._keras import keras
 from fashionzoo.estimators._interrupt import ctrl_c_between_batches
 
-__all__ = ["FitCallbacks", "PhaseResult", "train_phase"]
+__all__ = [
+    "FitCallbacks",
+    "PhaseResult",
+    "assign_values",
+    "train_phase",
+    "variable_values",
+]
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,14 @@ class PhaseResult:
     stopped_by_callback : bool
         A user callback set ``model.stop_training`` (``TerminateOnNaN``...).
     interrupted : bool
-        A ``KeyboardInterrupt`` ended it; the model keeps the weights trained
-        so far (the unfinished epoch included).
+        A ``KeyboardInterrupt`` ended it; the model holds the weights of its
+        last completed epoch (those it started with if none completed).
     best_epoch : int or None
         With early stopping, the epoch whose weights the model holds.
+    error : Exception or None
+        The exception that ended the phase (a callback's, Keras's); the model
+        holds the weights of its last completed epoch, as when interrupted.
+        The caller records the completed epochs, then raises it.
     """
 
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -58,6 +68,7 @@ class PhaseResult:
     stopped_by_callback: bool = False
     interrupted: bool = False
     best_epoch: int | None = None
+    error: Exception | None = None
 
     @property
     def epochs_run(self) -> int:
@@ -69,14 +80,33 @@ def _learning_rate(model: Any) -> float:
     return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
 
 
+def variable_values(variables: Sequence[Any]) -> list[tuple[Any, np.ndarray]]:
+    """Each variable with a copy of its value, for :func:`assign_values`."""
+    return [(v, np.array(keras.ops.convert_to_numpy(v.value))) for v in variables]
+
+
+def assign_values(values: Sequence[tuple[Any, np.ndarray]]) -> None:
+    """Put back the values :func:`variable_values` copied."""
+    for variable, value in values:
+        variable.assign(value)
+
+
 class _Recorder(keras.callbacks.Callback):
-    """Per-epoch history (with the learning rate used and the time) and lines."""
+    """Per-epoch history (with the learning rate used and the time) and lines.
+
+    It also keeps the model's weights as the last completed epoch left them
+    (as the phase began before any), for a phase that fails to go back to.
+    """
 
     def __init__(self, last_epoch: int, verbose: int) -> None:
         super().__init__()
         self.last_epoch, self.verbose = last_epoch, verbose
         self.history: dict[str, list[float]] = {}
         self.end_epoch: int | None = None
+        self.completed: list[tuple[Any, np.ndarray]] | None = None
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        self.completed = variable_values(self.model.weights)
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         self._start = time.perf_counter()
@@ -93,6 +123,7 @@ class _Recorder(keras.callbacks.Callback):
         for key, value in record.items():
             self.history.setdefault(key, []).append(value)
         self.end_epoch = epoch + 1
+        self.completed = variable_values(self.model.weights)
         if self.verbose:  # on stdout, as scikit-learn's estimators print
             print(_epoch_line(epoch + 1, self.last_epoch, record), flush=True)  # noqa: T201
 
@@ -150,9 +181,30 @@ class FitCallbacks:
         self._list.on_train_end(logs)
 
     def detach(self) -> None:
-        """Drop every callback's reference to the model."""
+        """Drop every callback's reference to the model, and its open files.
+
+        What Keras's callbacks keep after a fit (``CSVLogger``'s closed file,
+        ``TensorBoard``'s writers and summary module) cannot be copied or
+        pickled, and each fit opens it anew; it is reset to its state before
+        a fit, so that ``clone``, pickle and parallel searches work.
+        """
         for callback in self.callbacks:
             callback.set_model(None)
+            for kind, fresh in _RUN_TIME_STATE:
+                if isinstance(callback, kind):
+                    for name, value in fresh.items():
+                        if name in vars(callback):
+                            setattr(
+                                callback, name, value() if callable(value) else value
+                            )
+
+
+#: Per Keras callback class, the attributes a fit sets that do not pickle,
+#: with the value they have before a fit (a callable: a fresh one each time).
+_RUN_TIME_STATE: tuple[tuple[type, dict[str, Any]], ...] = (
+    (keras.callbacks.CSVLogger, {"csv_file": None, "writer": None}),
+    (keras.callbacks.TensorBoard, {"_summary_module": None, "_writers": dict}),
+)
 
 
 class _Relay(keras.callbacks.Callback):
@@ -267,6 +319,7 @@ def train_phase(
             backend.validation_input(validation, data.batch_size)
         )
     interrupted = False
+    error: Exception | None = None
     try:
         with ctrl_c_between_batches() as stop_on_ctrl_c:
             model.fit(
@@ -281,19 +334,26 @@ def train_phase(
             )
     except KeyboardInterrupt:
         interrupted = True
+    except Exception as exc:  # noqa: BLE001  (re-raised by the caller)
+        error = exc
+    if (interrupted or error is not None) and recorder.completed is not None:
+        # Nothing of the unfinished epoch stays: back to the last completed one.
+        assign_values(recorder.completed)
     end = recorder.end_epoch if recorder.end_epoch is not None else initial_epoch
     stopped_early = stopper is not None and stopper.stopped_epoch > 0
     best = None
-    if stopper is not None and stopper.best_weights is not None and not interrupted:
+    failed = interrupted or error is not None
+    if stopper is not None and stopper.best_weights is not None and not failed:
         best = stopper.best_epoch
     return PhaseResult(
         history=recorder.history,
         start_epoch=initial_epoch,
         end_epoch=end,
         stopped_early=stopped_early,
-        stopped_by_callback=not interrupted and not stopped_early and end < epochs,
+        stopped_by_callback=not failed and not stopped_early and end < epochs,
         interrupted=interrupted,
         best_epoch=best,
+        error=error,
     )
 
 
