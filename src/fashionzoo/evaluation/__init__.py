@@ -18,6 +18,7 @@ from fashionzoo.evaluation._report import (
     render_html_report,
     write_html_report,
 )
+from fashionzoo.evaluation._robustness import RobustnessResult, evaluate_robustness
 
 __all__ = [
     "ComparisonResult",
@@ -25,10 +26,12 @@ __all__ = [
     "EvaluationResult",
     "FoldResult",
     "ModelRun",
+    "RobustnessResult",
     "class_names",
     "compare",
     "cross_validate",
     "evaluate",
+    "evaluate_robustness",
     "figure_to_png",
     "fit_and_evaluate",
     "render_html_report",
