@@ -31,6 +31,12 @@ from fashionzoo.plotting._results import (
     plot_feature_maps,
     plot_per_class_metrics,
 )
+from fashionzoo.plotting._robustness import (
+    CorruptionsDisplay,
+    RobustnessDisplay,
+    plot_corruptions,
+    plot_robustness,
+)
 from fashionzoo.plotting._training import (
     plot_cv_scores,
     plot_grid_search,
@@ -38,17 +44,21 @@ from fashionzoo.plotting._training import (
 )
 
 __all__ = [
+    "CorruptionsDisplay",
+    "RobustnessDisplay",
     "conv_layers",
     "feature_maps",
     "plot_class_balance",
     "plot_confident_errors",
     "plot_confusion_matrix",
+    "plot_corruptions",
     "plot_cv_scores",
     "plot_feature_maps",
     "plot_grid_search",
     "plot_learning_curves",
     "plot_per_class_metrics",
     "plot_pixel_correlation",
+    "plot_robustness",
     "plot_samples",
     "plot_tsne",
 ]
