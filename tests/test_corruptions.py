@@ -287,6 +287,10 @@ def test_evaluate_robustness_structure(logreg, sample):
     assert d["clean_accuracy"] == res.clean_accuracy
     assert d["accuracy"]["rotation"]["5"] == pytest.approx(expected)
     assert set(d["accuracy"]) == set(CORRUPTIONS)
+    back = RobustnessResult.from_dict(d)
+    np.testing.assert_array_equal(back.accuracy, res.accuracy)
+    assert back.severities == [1, 3, 5]
+    assert back.mean_corruption_accuracy == res.mean_corruption_accuracy
     md = res.to_markdown().splitlines()
     assert md[0] == "| kind | s1 | s3 | s5 | mean |"
     assert len(md) == 2 + len(CORRUPTIONS) + 1

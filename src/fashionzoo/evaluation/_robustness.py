@@ -85,6 +85,28 @@ class RobustnessResult:
             **self.info,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RobustnessResult:
+        """The result that :meth:`to_dict` gave ``d`` (extra keys go to ``info``)."""
+        acc = d["accuracy"]
+        kinds = list(acc)
+        severities = [int(s) for s in acc[kinds[0]]]
+        own = {"estimator", "n_samples", "random_state", "clean_accuracy"}
+        return cls(
+            estimator=d["estimator"],
+            clean_accuracy=float(d["clean_accuracy"]),
+            kinds=kinds,
+            severities=severities,
+            accuracy=np.array([[acc[k][str(s)] for s in severities] for k in kinds]),
+            n_samples=int(d["n_samples"]),
+            random_state=d.get("random_state"),
+            info={
+                k: v
+                for k, v in d.items()
+                if k not in own | {"accuracy", "mean_corruption_accuracy"}
+            },
+        )
+
     def to_markdown(self) -> str:
         """A Markdown table: one row per kind, one column per severity, and the mean."""
         head = ["kind", *(f"s{s}" for s in self.severities), "mean"]

@@ -15,6 +15,9 @@ Results
     :func:`plot_confusion_matrix`, :func:`plot_per_class_metrics`,
     :func:`plot_confident_errors`, :func:`plot_feature_maps` (with
     :func:`feature_maps` and :func:`conv_layers`)
+Robustness
+    :func:`plot_corruptions`, :func:`plot_robustness` (these two return
+    Displays with ``ax_`` and ``figure_``)
 """
 
 from fashionzoo.plotting._data import (
