@@ -371,3 +371,24 @@ def test_plot_corruptions_grid(sample, tmp_path):
     disp.figure_.savefig(tmp_path / "corruptions.png")
     one = plot_corruptions(X[0].reshape(28, 28), kinds=["jpeg"])
     assert one.images.shape == (1, 5, 1, 28, 28)
+
+
+def test_bench_robustness_summaries(logreg, sample, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_robustness
+
+    X, y = sample
+    res = evaluate_robustness(logreg, X, y, kinds=["contrast", "inversion"])
+    row = {"network": "logreg", **res.to_dict()}
+    row.update(host={"cpu": "test cpu", "cores": 1}, date="2026-12-07T00:00:00Z")
+    bench_robustness.write_summaries([row, {**row, "network": "other"}], tmp_path)
+    table = (tmp_path / "robustness_table.rst").read_text().splitlines()
+    assert table[1].split() == ["logreg", "other"]
+    mean = f"**{res.mean_corruption_accuracy:.3f}**"
+    assert table[5].split() == ["**mean", "corruption**", mean, mean]
+    assert table[-2].split()[0] == "inversion"
+    md = (tmp_path / "robustness.md").read_text()
+    assert f"**{res.mean_corruption_accuracy:.4f}**" in md
+    assert (tmp_path / "robustness.png").stat().st_size > 1000
