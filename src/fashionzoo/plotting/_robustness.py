@@ -80,7 +80,7 @@ class RobustnessDisplay:
             a.set_title(f"{res.estimator}: mean {res.mean_corruption_accuracy:.3f}")
             a.grid(alpha=0.3)
             self.lines_.append(lines)
-        axes[-1].legend(fontsize=7, loc="lower left", ncol=2)
+        axes[-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
         self.ax_ = axes[0] if m == 1 else axes
         self.figure_ = fig
         return self
