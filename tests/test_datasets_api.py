@@ -47,6 +47,10 @@ def test_public_api():
             "load_images",
             "load_sample",
             "stratified_subset",
+            "CORRUPTIONS",
+            "SEVERITY_PARAMETERS",
+            "corrupt",
+            "list_corruptions",
         ]
     )
     assert FASHION_MNIST_CLASSES == (

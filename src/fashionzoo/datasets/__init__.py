@@ -5,6 +5,12 @@ folder is needed) and ``sklearn.utils.Bunch`` (imported on first load), so
 importing this module is cheap and never imports Keras or TensorFlow.
 """
 
+from fashionzoo.datasets._corruptions import (
+    CORRUPTIONS,
+    SEVERITY_PARAMETERS,
+    corrupt,
+    list_corruptions,
+)
 from fashionzoo.datasets._csv import load_fashion_mnist_csv
 from fashionzoo.datasets._duplicates import DuplicateReport, find_duplicates
 from fashionzoo.datasets._fetch import (
@@ -19,14 +25,18 @@ from fashionzoo.datasets._sample import load_sample
 from fashionzoo.datasets._subset import stratified_subset
 
 __all__ = [
+    "CORRUPTIONS",
     "FASHION_MNIST_CLASSES",
+    "SEVERITY_PARAMETERS",
     "DuplicateReport",
     "class_names",
     "clear_data_home",
+    "corrupt",
     "fetch_fashion_mnist",
     "find_duplicates",
     "get_data_home",
     "image_from_bytes",
+    "list_corruptions",
     "load_fashion_mnist_csv",
     "load_image",
     "load_images",

@@ -25,6 +25,7 @@ from fashionzoo.evaluation._report import (
     render_html_report,
     write_html_report,
 )
+from fashionzoo.evaluation._robustness import RobustnessResult, evaluate_robustness
 from fashionzoo.evaluation._similar import nearest_images
 from fashionzoo.evaluation._suspects import (
     SuspectLabels,
@@ -39,12 +40,14 @@ __all__ = [
     "FoldResult",
     "ModelRun",
     "ReliabilityBins",
+    "RobustnessResult",
     "SuspectLabels",
     "brier_score",
     "class_names",
     "compare",
     "cross_validate",
     "evaluate",
+    "evaluate_robustness",
     "expected_calibration_error",
     "figure_to_png",
     "find_label_issues",

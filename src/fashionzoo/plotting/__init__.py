@@ -15,6 +15,9 @@ Results
     :func:`plot_confusion_matrix`, :func:`plot_per_class_metrics`,
     :func:`plot_confident_errors`, :func:`plot_feature_maps` (with
     :func:`feature_maps` and :func:`conv_layers`)
+Robustness
+    :func:`plot_corruptions`, :func:`plot_robustness` (these two return
+    Displays with ``ax_`` and ``figure_``)
 """
 
 from fashionzoo.plotting._calibration import ReliabilityDisplay, plot_reliability
@@ -32,6 +35,12 @@ from fashionzoo.plotting._results import (
     plot_feature_maps,
     plot_per_class_metrics,
 )
+from fashionzoo.plotting._robustness import (
+    CorruptionsDisplay,
+    RobustnessDisplay,
+    plot_corruptions,
+    plot_robustness,
+)
 from fashionzoo.plotting._suspects import plot_suspects
 from fashionzoo.plotting._training import (
     plot_cv_scores,
@@ -40,12 +49,15 @@ from fashionzoo.plotting._training import (
 )
 
 __all__ = [
+    "CorruptionsDisplay",
     "ReliabilityDisplay",
+    "RobustnessDisplay",
     "conv_layers",
     "feature_maps",
     "plot_class_balance",
     "plot_confident_errors",
     "plot_confusion_matrix",
+    "plot_corruptions",
     "plot_cv_scores",
     "plot_feature_maps",
     "plot_grid_search",
@@ -53,6 +65,7 @@ __all__ = [
     "plot_per_class_metrics",
     "plot_pixel_correlation",
     "plot_reliability",
+    "plot_robustness",
     "plot_samples",
     "plot_suspects",
     "plot_tsne",
