@@ -82,7 +82,7 @@ def _learning_rate(model: Any) -> float:
 
 def variable_values(variables: Sequence[Any]) -> list[tuple[Any, np.ndarray]]:
     """Each variable with a copy of its value, for :func:`assign_values`."""
-    return [(v, np.array(keras.ops.convert_to_numpy(v.value))) for v in variables]
+    return [(v, np.array(v.numpy())) for v in variables]
 
 
 def assign_values(values: Sequence[tuple[Any, np.ndarray]]) -> None:
