@@ -15,6 +15,9 @@ Results
     :func:`plot_confusion_matrix`, :func:`plot_per_class_metrics`,
     :func:`plot_confident_errors`, :func:`plot_feature_maps` (with
     :func:`feature_maps` and :func:`conv_layers`)
+Where a network looks
+    :func:`plot_gradcam` (:class:`GradCAMDisplay`), with :func:`gradcam` and
+    :func:`saliency_map`
 """
 
 from fashionzoo.plotting._data import (
@@ -31,6 +34,12 @@ from fashionzoo.plotting._results import (
     plot_feature_maps,
     plot_per_class_metrics,
 )
+from fashionzoo.plotting._saliency import (
+    GradCAMDisplay,
+    gradcam,
+    plot_gradcam,
+    saliency_map,
+)
 from fashionzoo.plotting._training import (
     plot_cv_scores,
     plot_grid_search,
@@ -38,17 +47,21 @@ from fashionzoo.plotting._training import (
 )
 
 __all__ = [
+    "GradCAMDisplay",
     "conv_layers",
     "feature_maps",
+    "gradcam",
     "plot_class_balance",
     "plot_confident_errors",
     "plot_confusion_matrix",
     "plot_cv_scores",
     "plot_feature_maps",
+    "plot_gradcam",
     "plot_grid_search",
     "plot_learning_curves",
     "plot_per_class_metrics",
     "plot_pixel_correlation",
     "plot_samples",
     "plot_tsne",
+    "saliency_map",
 ]
