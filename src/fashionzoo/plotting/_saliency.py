@@ -81,9 +81,15 @@ def _default_map(model: Any) -> tuple[Any, ...]:
     """The chain to the last 4-D map: the input of the last Flatten / global pooling."""
     chains = _layer_chains(model)
     collapses = [c for c in chains if type(c[-1]).__name__ in _COLLAPSE]
+    from fashionzoo.models.parts import _CONVOLUTIONS
+
+    layers = [c[-1] for c in chains]
     for chain in reversed(collapses):
         feeder = _producer(_input_of(chain[-1]))
-        if feeder is not None and _is_map(feeder):
+        if feeder is None or not _is_map(feeder) or feeder not in layers:
+            continue
+        upstream = layers[: layers.index(feeder) + 1]
+        if any(isinstance(layer, _CONVOLUTIONS) for layer in upstream):
             return (*chain[:-1], feeder)
     maps = [c for c in chains if _is_map(c[-1])]
     hint = (
@@ -93,7 +99,7 @@ def _default_map(model: Any) -> tuple[Any, ...]:
     )
     msg = (
         f"Grad-CAM needs a convolutional network: the model {model.name!r} has no "
-        f"4-D feature map feeding a Flatten or global pooling layer.{hint} "
+        f"convolution feeding a Flatten or global pooling layer.{hint} "
         f"saliency_map works for any network."
     )
     raise ValueError(msg)
