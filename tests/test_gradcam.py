@@ -190,6 +190,25 @@ def test_skip_connections_after_the_layer_are_refused():
         _tail(model, chain)
 
 
+def test_transfer_model_uses_the_backbone_output():
+    from fashionzoo.plotting._saliency import _find_map, _path, _tail
+    from fashionzoo.testing import make_images
+
+    X, y = make_images(8, 2)
+    est = fashionzoo.TransferClassifier(
+        backbone="mobilenet_v2", weights=None, epochs=1, batch_size=8, random_state=0
+    ).fit(X, y)
+    chain = _find_map(est.model_, None)
+    assert _path(chain) == "backbone"
+    # The Sequential head is opened, so the scores leave its softmax out.
+    names = [layer.name for layer in _tail(est.model_, chain)]
+    assert names == ["features", "head_dense", "head_dropout", "predictions"]
+    maps = gradcam(est, X[:3])
+    assert maps.shape == (3, 28, 28)
+    assert maps.min() >= 0.0
+    assert maps.max() <= 1.0
+
+
 def test_network_without_feature_map(square_net):
     from fashionzoo._keras import keras
 

@@ -7,6 +7,7 @@ every backend that has the primitive (TensorFlow and JAX).
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -77,11 +78,18 @@ def _path(chain: tuple[Any, ...]) -> str:
     return "/".join(layer.name for layer in chain)
 
 
+def _listing(names: list[str], last: int = 8) -> str:
+    """The names, or the last ``last`` of them after a count of the others."""
+    if len(names) <= last:
+        return ", ".join(names)
+    return f"{len(names) - last} more, then " + ", ".join(names[-last:])
+
+
 def _default_map(model: Any) -> tuple[Any, ...]:
     """The chain to the last 4-D map: the input of the last Flatten / global pooling."""
     chains = _layer_chains(model)
     collapses = [c for c in chains if type(c[-1]).__name__ in _COLLAPSE]
-    from fashionzoo.models.parts import _CONVOLUTIONS
+    from fashionzoo.models.parts import _CONVOLUTIONS, _inner, convolution_paths
 
     layers = [c[-1] for c in chains]
     for chain in reversed(collapses):
@@ -89,11 +97,14 @@ def _default_map(model: Any) -> tuple[Any, ...]:
         if feeder is None or not _is_map(feeder) or feeder not in layers:
             continue
         upstream = layers[: layers.index(feeder) + 1]
-        if any(isinstance(layer, _CONVOLUTIONS) for layer in upstream):
+        held = _inner(feeder)  # a nested backbone: its convolutions count
+        if any(isinstance(layer, _CONVOLUTIONS) for layer in upstream) or (
+            held is not None and convolution_paths(held)
+        ):
             return (*chain[:-1], feeder)
     maps = [c for c in chains if _is_map(c[-1])]
     hint = (
-        f" Its 4-D maps: {', '.join(_path(c) for c in maps)}; pass one as layer=."
+        f" Its 4-D maps: {_listing([_path(c) for c in maps])}; pass one as layer=."
         if maps
         else ""
     )
@@ -120,7 +131,7 @@ def _find_map(model: Any, layer: str | None) -> tuple[Any, ...]:
     what = "is ambiguous" if matches else "is not a layer with a 4-D feature map"
     msg = (
         f"layer={layer!r} {what} in model {model.name!r}; layers with feature "
-        f"maps: {', '.join(names)}.{hint}"
+        f"maps: {_listing(names)}.{hint}"
     )
     raise ValueError(msg)
 
@@ -151,7 +162,21 @@ def _tail(model: Any, chain: tuple[Any, ...]) -> list[Any]:
                 raise ValueError(msg)
             tail.append(nxt)
             previous = nxt
+    # A head that is itself a model (the transfer models' Sequential "head"):
+    # its layers, so that the final softmax can be left out of the scores.
+    while tail and (held := _inner(tail[-1])) is not None:
+        inner = [x for x in held.layers if not _is_input(x)]
+        for before, after in itertools.pairwise(inner):
+            if _producer(_input_of(after)) is not before:
+                return tail
+        tail[-1:] = inner
     return tail
+
+
+def _is_input(layer: Any) -> bool:
+    from fashionzoo._keras import keras
+
+    return isinstance(layer, keras.layers.InputLayer)
 
 
 def _scores(tail: list[Any], maps: Any) -> Any:
