@@ -258,6 +258,15 @@ def _explain(
     estimator: Any, X: ArrayLike, target: Any, kind: str, layer: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(maps, proba, explained column, images) for ``kind`` in ``_KINDS``."""
+    from fashionzoo._config import device_scope
+
+    with device_scope():  # where the estimator predicts
+        return _explain_here(estimator, X, target, kind, layer)
+
+
+def _explain_here(
+    estimator: Any, X: ArrayLike, target: Any, kind: str, layer: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from fashionzoo._backends import current
     from fashionzoo._keras import keras
     from fashionzoo.models.parts import output_model
