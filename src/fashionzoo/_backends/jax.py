@@ -1,11 +1,13 @@
-"""The JAX backend: threads, GPUs, placement, data parallelism, input."""
+"""The JAX backend: threads, GPUs, placement, data parallelism, input, gradients."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from fashionzoo._backends._generic import (
     prediction_input,
@@ -19,6 +21,7 @@ __all__ = [
     "DATA_PARALLEL",
     "configure_runtime",
     "gpu_count",
+    "gradient",
     "list_gpus",
     "make_distribution",
     "pin_device",
@@ -117,3 +120,17 @@ def runtime_details() -> dict[str, Any]:
         "backend_version": jax.__version__,
         "jaxlib": version("jaxlib"),
     }
+
+
+def gradient(fn: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
+    """The gradient of ``sum(fn(x))`` with respect to ``x``, as float32.
+
+    ``jax.grad`` traces ``fn``; Keras 3 layers called on JAX tracers read
+    their weights as constants, so ``fn`` may call any layer of a model
+    (with ``training=False``) and ``keras.ops``.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    grad = jax.grad(lambda v: jnp.sum(fn(v)))(jnp.asarray(x, dtype=jnp.float32))
+    return np.asarray(grad, dtype=np.float32)

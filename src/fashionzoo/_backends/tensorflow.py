@@ -1,9 +1,9 @@
-"""The TensorFlow backend: threads, GPUs, placement, data parallelism, input."""
+"""The TensorFlow backend: threads, GPUs, placement, data parallelism, input, gradients."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,7 @@ __all__ = [
     "DATA_PARALLEL",
     "configure_runtime",
     "gpu_count",
+    "gradient",
     "list_gpus",
     "make_distribution",
     "pin_device",
@@ -200,3 +201,20 @@ def validation_input(
     n = len(arrays[0])
     dataset = tf.data.Dataset.from_tensor_slices(arrays).batch(batch_size).repeat()
     return dataset.prefetch(2).with_options(_pipeline_options()), -(-n // batch_size)
+
+
+# ---------------------------------------------------------------- gradients
+def gradient(fn: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
+    """The gradient of ``sum(fn(x))`` with respect to ``x``, as float32.
+
+    For a batch whose rows do not interact (every model at inference), row
+    ``i`` of the result is the gradient of ``fn(x)[i]`` with respect to
+    ``x[i]``. ``fn`` uses ``keras.ops`` and Keras layers only.
+    """
+    import tensorflow as tf
+
+    tensor = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(tensor)
+        total = tf.reduce_sum(fn(tensor))
+    return np.asarray(tape.gradient(total, tensor).numpy(), dtype=np.float32)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fashionzoo._backends._generic import (
@@ -19,6 +19,7 @@ __all__ = [
     "DATA_PARALLEL",
     "configure_runtime",
     "gpu_count",
+    "gradient",
     "list_gpus",
     "make_distribution",
     "pin_device",
@@ -83,3 +84,19 @@ def runtime_details() -> dict[str, Any]:
         "intra_op_threads": torch.get_num_threads(),
         "inter_op_threads": torch.get_num_interop_threads(),
     }
+
+
+def gradient(fn: Callable[[Any], Any], x: Any) -> Any:
+    """Not done for torch: saliency maps and Grad-CAM need TensorFlow or JAX.
+
+    Raises
+    ------
+    NotImplementedError
+        Always.
+    """
+    msg = (
+        "Gradients with respect to images (saliency maps, Grad-CAM) are done for "
+        "Keras's tensorflow and jax backends; Keras runs on torch. Set "
+        "KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax before importing fashionzoo."
+    )
+    raise NotImplementedError(msg)

@@ -18,6 +18,9 @@ Results
 Robustness
     :func:`plot_corruptions`, :func:`plot_robustness` (these two return
     Displays with ``ax_`` and ``figure_``)
+Where a network looks
+    :func:`plot_gradcam` (:class:`GradCAMDisplay`), with :func:`gradcam` and
+    :func:`saliency_map`
 """
 
 from fashionzoo.plotting._calibration import ReliabilityDisplay, plot_reliability
@@ -41,6 +44,12 @@ from fashionzoo.plotting._robustness import (
     plot_corruptions,
     plot_robustness,
 )
+from fashionzoo.plotting._saliency import (
+    GradCAMDisplay,
+    gradcam,
+    plot_gradcam,
+    saliency_map,
+)
 from fashionzoo.plotting._suspects import plot_suspects
 from fashionzoo.plotting._training import (
     plot_cv_scores,
@@ -50,16 +59,19 @@ from fashionzoo.plotting._training import (
 
 __all__ = [
     "CorruptionsDisplay",
+    "GradCAMDisplay",
     "ReliabilityDisplay",
     "RobustnessDisplay",
     "conv_layers",
     "feature_maps",
+    "gradcam",
     "plot_class_balance",
     "plot_confident_errors",
     "plot_confusion_matrix",
     "plot_corruptions",
     "plot_cv_scores",
     "plot_feature_maps",
+    "plot_gradcam",
     "plot_grid_search",
     "plot_learning_curves",
     "plot_per_class_metrics",
@@ -69,4 +81,5 @@ __all__ = [
     "plot_samples",
     "plot_suspects",
     "plot_tsne",
+    "saliency_map",
 ]
