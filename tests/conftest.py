@@ -66,3 +66,18 @@ def sample_data():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the in-process Ctrl-C tests of test_training.py first.
+
+    In a full run (about 900 tests in one process, ONNX Runtime, OpenVINO,
+    Dask and servers loaded before them), ``test_a_ctrl_c_that_a_library_
+    swallows_still_stops_the_fit`` crashed the process with SIGSEGV twice on
+    2026-12-07, while the same tests pass alone, as a background job, and
+    after the inference tests. Until the cause is found (an open defect,
+    see the closing note of that day), they run before anything else is
+    loaded.
+    """
+    first = [i for i in items if "test_training.py" in i.nodeid and "ctrl_c" in i.name]
+    items[:] = first + [i for i in items if i not in first]
