@@ -39,6 +39,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -73,6 +74,20 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def generator_cpu_seconds(generator: str) -> float:
+    """CPU time of this process (the Python clients) or of its ended children (hey)."""
+    usage = resource.getrusage(
+        resource.RUSAGE_CHILDREN if generator == "hey" else resource.RUSAGE_SELF
+    )
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -286,7 +301,15 @@ def bench(
         for generator in args.generators:
             load_average = [round(x, 2) for x in os.getloadavg()]
             before = rss_mib(proc.pid)
+            cpu = cpu_seconds(proc.pid), generator_cpu_seconds(generator)
             result = run_generator(generator, url, png, body_file, args)
+            n = max(result["requests"], 1)
+            result["server_cpu_ms_per_request"] = round(
+                1e3 * (cpu_seconds(proc.pid) - cpu[0]) / n, 3
+            )
+            result["generator_cpu_ms_per_request"] = round(
+                1e3 * (generator_cpu_seconds(generator) - cpu[1]) / n, 3
+            )
             runs.append((generator, load_average, before, rss_mib(proc.pid), result))
     finally:
         proc.terminate()

@@ -36,9 +36,11 @@ INLINE_SECONDS = 0.5e-3
 
 #: Intra-op threads per prediction when serving. One: the requests in flight
 #: run side by side, one per core, instead of each prediction waking every
-#: core for a 28x28 image (on the project's 2-core host one thread served
-#: lenet5 1.3-1.5x and fast_resnet 1.1x more requests/s than two, with a
-#: lower p99; benchmarks/bench_serve.py).
+#: core for a 28x28 image. On the project's 2-core host, 8 clients
+#: (benchmarks/bench_serve.py), one thread served lenet5 1.3-1.4x more
+#: requests/s than two and fast_resnet in ONNX Runtime 1.04x; fast_resnet in
+#: OpenVINO was ~1.1x faster with two (OpenVINO shares one pool of threads
+#: among its infer requests).
 SERVE_THREADS = 1
 
 
