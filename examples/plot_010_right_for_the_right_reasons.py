@@ -197,9 +197,10 @@ plt.show()
 # convolutional map is coarser and its maps often land on an edge or on the
 # empty background next to the garment: its evidence is spread over the
 # image rather than where a person would look, a reason to read its
-# confident answers with care. The mistakes are between tops (shirt, T-shirt,
-# pullover, coat, dress), where the distinguishing detail (a collar, buttons,
-# the sleeves) is small. (The titles give the explained class and its
+# confident answers with care. Of ``best``'s four mistakes here, three mix up
+# tops and dresses (shirt, T-shirt, coat, dress), where the distinguishing
+# detail (a collar, buttons, the sleeves) is small; a shirt seen flat from
+# above passes for a bag. (The titles give the explained class and its
 # probability for the image itself, without ``best``'s test-time views, so a
 # title can differ from ``predict``.)
 
