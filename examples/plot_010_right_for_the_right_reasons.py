@@ -199,8 +199,8 @@ plt.show()
 # image rather than where a person would look, a reason to read its
 # confident answers with care. Of ``best``'s four mistakes here, three mix up
 # tops and dresses (shirt, T-shirt, coat, dress), where the distinguishing
-# detail (a collar, buttons, the sleeves) is small; a shirt seen flat from
-# above passes for a bag. (The titles give the explained class and its
+# detail (a collar, buttons, the sleeves) is small; the fourth, a wide
+# shirt, passes for a bag. (The titles give the explained class and its
 # probability for the image itself, without ``best``'s test-time views, so a
 # title can differ from ``predict``.)
 
