@@ -47,3 +47,24 @@ def test_L_is_the_median_full_speed_epoch(monkeypatch):
     L, stalled = full_speed_median(epochs)
     assert (L, stalled) == (pytest.approx(5.775), 5)
     assert full_speed_median([5.0, 5.2, 5.1]) == (pytest.approx(5.1), 0)
+
+
+def test_find_suspects_writes_the_list_and_its_row(tmp_path, monkeypatch):
+    import csv
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    from find_suspects import main
+
+    args = ["lenet5", "--epochs", "1", "--folds", "2", "--max-samples", "200"]
+    assert main([*args, "--results", str(tmp_path), "--beside", "a test"]) == 0
+    (row,) = map(json.loads, (tmp_path / "suspects.jsonl").read_text().splitlines())
+    assert row["folds"] == "StratifiedKFold(2, shuffle=True, random_state=0)"
+    assert (row["epochs"], row["n_samples"], row["beside"]) == (1, 200, "a test")
+    assert 0.0 <= row["oof_accuracy"] <= 1.0
+    with (tmp_path / "suspects_lenet5.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == row["n_suspects"] > 0
+    assert list(rows[0]) == ["index", "given", "suggested", "score"]
+    scores = [float(r["score"]) for r in rows]
+    assert scores == sorted(scores)  # most suspect first
+    assert all(r["given"] != r["suggested"] for r in rows[:5])

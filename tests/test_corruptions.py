@@ -392,3 +392,84 @@ def test_bench_robustness_summaries(logreg, sample, tmp_path, monkeypatch):
     md = (tmp_path / "robustness.md").read_text()
     assert f"**{res.mean_corruption_accuracy:.4f}**" in md
     assert (tmp_path / "robustness.png").stat().st_size > 1000
+
+
+def _bench_robustness(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_robustness
+
+    return bench_robustness
+
+
+def _card_row(logreg, sample, clean_accuracy=None):
+    X, y = sample
+    res = evaluate_robustness(logreg, X, y, kinds=["contrast", "inversion"])
+    row = {"network": "lenet5", **res.to_dict()}
+    if clean_accuracy is not None:
+        row["clean_accuracy"] = clean_accuracy
+    row.update(runtime="onnxruntime", n_views=1, subset="full test set")
+    row.update(date="2026-12-07T00:00:00Z")
+    return res, row
+
+
+def test_bench_robustness_writes_the_card_entry(logreg, sample, tmp_path, monkeypatch):
+    import json
+
+    from fashionzoo import pretrained
+
+    bench = _bench_robustness(monkeypatch)
+    card = pretrained.model_card("lenet5")
+    res, row = _card_row(
+        logreg, sample, clean_accuracy=card["onnx"]["test_accuracy"]["onnxruntime"]
+    )
+    (tmp_path / "lenet5.json").write_text(json.dumps(card))
+    monkeypatch.setattr(pretrained, "PRETRAINED_DIR", tmp_path)
+    bench.write_cards([row])
+    written = json.loads((tmp_path / "lenet5.json").read_text())
+    entry = written["robustness"]
+    assert entry["mean_corruption_accuracy"] == round(res.mean_corruption_accuracy, 4)
+    assert entry["kind_accuracy"] == {
+        k: round(v, 4) for k, v in res.kind_accuracy.items()
+    }
+    assert entry["runtime"].startswith("onnxruntime, the shipped float32 graph")
+    assert "2 kinds x 5 severities, random_state=0" in entry["corruptions"]
+    rest = {k: v for k, v in card.items() if k != "robustness"}
+    assert {k: v for k, v in written.items() if k != "robustness"} == rest
+
+
+def test_bench_robustness_refuses_a_row_the_card_contradicts(
+    logreg, sample, tmp_path, monkeypatch
+):
+    import json
+
+    from fashionzoo import pretrained
+
+    bench = _bench_robustness(monkeypatch)
+    card = pretrained.model_card("lenet5")
+    _, row = _card_row(logreg, sample, clean_accuracy=0.5)
+    before = json.dumps(card)
+    (tmp_path / "lenet5.json").write_text(before)
+    monkeypatch.setattr(pretrained, "PRETRAINED_DIR", tmp_path)
+    with pytest.raises(SystemExit, match=r"clean accuracy 0\.5 under onnxruntime is"):
+        bench.write_cards([row])
+    assert (tmp_path / "lenet5.json").read_text() == before
+    bench.write_cards([{**row, "subset": "stratified_subset(test, 2000)"}])
+    assert (tmp_path / "lenet5.json").read_text() == before
+
+
+def test_every_card_gives_its_mean_corruption_accuracy():
+    from fashionzoo.pretrained import list_pretrained, model_card
+
+    for name in list_pretrained():
+        card = model_card(name)
+        entry = card["robustness"]
+        assert entry["test_images"] == 10_000
+        assert entry["clean_accuracy"] == card["onnx"]["test_accuracy"]["onnxruntime"]
+        assert entry["clean_accuracy"] == card["test_accuracy"]
+        assert list(entry["kind_accuracy"]) == list_corruptions()
+        mean = np.mean(list(entry["kind_accuracy"].values()))
+        assert entry["mean_corruption_accuracy"] == pytest.approx(mean, abs=1e-4)
+        assert 0.1 < entry["mean_corruption_accuracy"] < entry["clean_accuracy"]
+        assert entry["runtime"].startswith("onnxruntime")
