@@ -94,7 +94,9 @@ class InferenceModel:
     >>> from fashionzoo.inference import InferenceModel
     >>> X, y = load_sample(return_X_y=True)
     >>> model = InferenceModel("lenet5")
-    >>> model.predict(X[:5]).tolist() == y[:5].tolist()
+    >>> model.predict(X[:5]).shape
+    (5,)
+    >>> bool((model.predict(X) == y).mean() > 0.9)
     True
     """
 
