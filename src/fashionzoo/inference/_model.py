@@ -197,7 +197,10 @@ class InferenceModel:
         -------
         accuracy : float
         """
+        from fashionzoo._labels import check_label_kinds
+
         y = np.asarray(y)
+        check_label_kinds(self.classes_, y)
         predicted = self.predict(X)
         if y.shape != predicted.shape:
             msg = f"X holds {predicted.shape[0]} images but y has shape {y.shape}."
