@@ -253,6 +253,73 @@ def test_usage_errors_exit_2(capsys):
         assert "fashionzoo cv: error:" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["cv", "lenet5", "--n-jobs", "0"],
+            "argument --n-jobs: expected -1 (one process per CPU) or a positive "
+            "integer; got '0'",
+        ),
+        (
+            ["compare", "knn", "svc", "--n-jobs", "-2"],
+            "argument --n-jobs: expected -1 (one process per CPU) or a positive "
+            "integer; got '-2'",
+        ),
+        (
+            ["train", "lenet5", "--seed", "-1"],
+            "argument --seed: expected an integer from 0 to 4294967295; got '-1'",
+        ),
+        (
+            ["train", "lenet5", "--epochs", "0"],
+            "argument --epochs: expected a positive integer; got '0'",
+        ),
+        (
+            ["cv", "knn", "--batch-size", "-3"],
+            "argument --batch-size: expected a positive integer; got '-3'",
+        ),
+        (
+            ["predict", "--model", "lenet5", "--top", "0", "x.png"],
+            "argument --top: expected a positive integer; got '0'",
+        ),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else None,
+)
+def test_bad_option_values_are_usage_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: fashionzoo {argv[0]}")  # argparse's usage line
+    assert err.rstrip().endswith(f"fashionzoo {argv[0]}: error: {message}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["cv", "knn", "--folds", "100", "--max-samples", "200"],
+            "argument --folds: 100 stratified folds need at least 100 images of "
+            "each class; the smallest class of the 200 training images has 20. "
+            "Use --folds 20 or fewer",
+        ),
+        (
+            ["compare", "knn", "svc", "--folds", "30", "--max-samples", "100"],
+            "argument --folds: 30 stratified folds need",
+        ),
+        (
+            ["cv", "knn", "--max-samples", "5"],
+            "argument --max-samples: a stratified subset needs at least one image "
+            "per class: n must be >= 10. Received: n=5",
+        ),
+    ],
+    ids=["cv-folds", "compare-folds", "max-samples"],
+)
+@pytest.mark.usefixtures("real_data")
+def test_values_too_large_for_the_data_are_usage_errors(capsys, argv, message):
+    assert message in fail(capsys, *argv, "--quiet")
+
+
 # ---------------------------------------------------------------- images
 def _save_picture(array: np.ndarray, path: Path, *, size=None, mode="L") -> Path:
     from PIL import Image
