@@ -533,10 +533,13 @@ def test_a_damaged_cache_is_reported_once(synth, home, caplog):
         bunch = fetch_fashion_mnist("train", data_home=home)
     assert_equal_bunch(bunch, synth.expected("train"))
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]
-    assert [r.getMessage() for r in warnings if "is damaged" in r.getMessage()] == [
+    expected = (
         f"The decoded cache {_npy(home)} is damaged (its content does not match "
         "the checksum written with it); rebuilding it from "
         "train-images-idx3-ubyte.gz."
+    )
+    assert [r.getMessage() for r in warnings if "is damaged" in r.getMessage()] == [
+        expected
     ]
     assert len(warnings) == 1
 

@@ -206,7 +206,7 @@ def _check_mismatch_message(message, given_first):
 def test_evaluate_says_the_classes_do_not_match_the_labels(sample_data):
     X, y = sample_data
     knn = KNeighborsClassifier().fit(X[:800], _named(y[:800]))
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match=MISMATCH) as info:
         evaluate(knn, X[800:], y[800:])
     _check_mismatch_message(str(info.value), int(y[800]))
     # the matching labels still evaluate
@@ -228,7 +228,7 @@ def test_compare_says_the_classes_do_not_match_the_labels(sample_data):
     from fashionzoo.evaluation import compare
 
     X, y = sample_data
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match=MISMATCH) as info:
         compare(
             {"knn": KNeighborsClassifier()},
             X[:600],
@@ -245,7 +245,7 @@ def test_score_says_the_classes_do_not_match_the_labels(tiny_data):
 
     X, y = tiny_data
     est = fast_instance(LeNet5Classifier).fit(X, np.array(["a", "b", "c"])[y])
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match=MISMATCH) as info:
         est.score(X, y)
     message = str(info.value)
     assert MISMATCH in message

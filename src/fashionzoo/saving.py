@@ -191,7 +191,7 @@ def save(
             with tempfile.TemporaryDirectory() as tmp:
                 model_file = Path(tmp) / "model.keras"
                 estimator.model_.save(model_file)
-                members["model.keras"] = model_file.read_bytes()
+                members["model.keras"] = _without_save_date(model_file.read_bytes())
         except OSError as exc:
             raise SaveError.writing(target, exc) from exc
     else:
@@ -228,6 +228,30 @@ def save(
     meta["content_sha256"] = _content_sha256(meta)
     members[_META] = json.dumps(meta, indent=1).encode()
     return _write_atomically(target, members)
+
+
+def _without_save_date(keras_file: bytes) -> bytes:
+    """A ``.keras`` zip rewritten so that the same model gives the same bytes.
+
+    Keras records the save time (``date_saved`` in ``metadata.json``, and
+    the members' zip timestamps); both are set to fixed values, the
+    members' content and order are kept.
+    """
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(keras_file)) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "metadata.json":
+                meta = json.loads(data)
+                meta.pop("date_saved", None)
+                data = json.dumps(meta).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data, compress_type=info.compress_type)
+    return buffer.getvalue()
 
 
 def _write_atomically(target: Path, members: dict[str, bytes]) -> Path:

@@ -447,7 +447,8 @@ def load(
         return stratified_subset(X, y, n, random_state=args.seed)
     except ValueError as exc:
         option = "--max-samples" if subset == "train" else "--test-samples"
-        raise UsageError(f"argument {option}: {exc}") from exc
+        msg = f"argument {option}: {exc}"
+        raise UsageError(msg) from exc
 
 
 def show_bars() -> bool:
