@@ -117,10 +117,13 @@ def tests_lowest(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
-    """Check style with ruff (the same commands as the pre-commit hooks)."""
+    """Check style with ruff, and that imports follow ``layers.txt`` without cycles."""
     session.install("ruff")
     session.run("ruff", "check", ".", *session.posargs)
     session.run("ruff", "format", "--check", ".")
+    session.run(
+        "python", "tools/import_cycles.py", "src/fashionzoo", "--layers", "layers.txt"
+    )
 
 
 @nox.session(reuse_venv=True)

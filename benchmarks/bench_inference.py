@@ -107,7 +107,7 @@ def runners(name: str, bf16: bool) -> dict:
 
 def before_after_keras(estimator, X) -> dict:
     """The estimator's own changes of this release, measured side by side."""
-    from fashionzoo.estimators._tta import tta_views, view
+    from fashionzoo.models.views import tta_views, view
 
     one = X[:1]
     rows = {}

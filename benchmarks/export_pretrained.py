@@ -110,7 +110,7 @@ def scores(path: Path, X: np.ndarray, y: np.ndarray, bf16: bool) -> dict:
 
 def export_one(name: str, out: Path, data: tuple, beside: str) -> dict:
     import fashionzoo
-    from fashionzoo.pretrained import load_pretrained
+    from fashionzoo.saving import load_pretrained
 
     X_train, X_test, y_test = data
     host = machine()

@@ -70,7 +70,8 @@ def _data(dry_run: bool):
 def run(name: str, params: dict, data, *, dry_run: bool, seed: int) -> dict:
     """Fit and score one model; the result row."""
     import fashionzoo
-    from fashionzoo._config import list_gpus, runtime_info
+    from fashionzoo._config import list_gpus
+    from fashionzoo.cli._runtime import runtime_info
     from fashionzoo.evaluation import fit_and_evaluate
 
     if dry_run:

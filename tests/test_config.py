@@ -26,9 +26,9 @@ from fashionzoo._config import (
     DeviceNotFoundError,
     device_scope,
     ensure_configured,
-    runtime_info,
     strategy_scope,
 )
+from fashionzoo.cli._runtime import runtime_info
 from fashionzoo.exceptions import FashionZooError
 
 HAS_JAX = importlib.util.find_spec("jax") is not None
@@ -669,7 +669,7 @@ from fashionzoo import _config
 _config.ensure_configured()
 print("after-configure", tf.config.threading.get_intra_op_parallelism_threads(),
       tf.config.threading.get_inter_op_parallelism_threads())
-print("info", _config.runtime_info()["n_threads_source"])
+print("info", _config.applied_settings()["n_threads_source"])
 """
 
 # Two logical CPUs stand in for two GPUs: the same MirroredStrategy /

@@ -13,8 +13,8 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 import fashionzoo
-from fashionzoo.estimators._tta import tta_views
 from fashionzoo.export import export, load_model
+from fashionzoo.models.views import tta_views
 from fashionzoo.testing import fast_instance, make_images
 
 

@@ -255,7 +255,7 @@ def test_openvino_export_replaces_both_files_or_neither(tmp_path, monkeypatch):
 
 
 def test_one_pass_views_equal_the_per_view_average(sample):
-    from fashionzoo.estimators._tta import tta_views, view
+    from fashionzoo.models.views import tta_views, view
 
     X, _ = sample
     est = fashionzoo.create_estimator("best", pretrained=True)

@@ -91,9 +91,9 @@ def test_load_runs_no_pickle(fitted, data, tmp_path, monkeypatch):
 
 def _resign(members, meta):
     """Write ``meta`` back with a matching content hash, as a forger would."""
-    from fashionzoo.saving import _content_sha256
+    from fashionzoo._fileformat import content_sha256
 
-    meta["content_sha256"] = _content_sha256(meta)
+    meta["content_sha256"] = content_sha256(meta)
     members["estimator.json"] = json.dumps(meta).encode()
 
 
@@ -140,6 +140,51 @@ def test_another_class_in_the_metadata_is_refused(fitted, tmp_path):
 
     with pytest.raises(ModelFileError, match="does not match its network"):
         load(_rewrite(path, tmp_path / "swapped.fzoo", swap))
+
+
+class Tuned(fashionzoo.LeNet5Classifier):
+    """A user's subclass, defined in a test module."""
+
+
+def test_a_subclass_saves_and_loads_as_itself(data, tmp_path):
+    X, y = data
+    est = fast_instance(Tuned, epochs=1).fit(X, y)
+    path = est.save(tmp_path / "tuned.fzoo")
+    assert read_metadata(path)["class"] == f"{__name__}.Tuned"
+    restored = load(path)
+    assert type(restored) is Tuned
+    np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
+
+
+def test_a_class_not_registered_is_refused_with_what_to_do(fitted, tmp_path):
+    path = fitted.save(tmp_path / "m.fzoo")
+
+    def rename(members):
+        meta = json.loads(members["estimator.json"])
+        meta["class"] = "mylab.models.Tuned"
+        _resign(members, meta)
+
+    with pytest.raises(
+        ModelFileError, match=r"mylab\.models\.Tuned.*import the module"
+    ):
+        load(_rewrite(path, tmp_path / "unknown.fzoo", rename))
+
+
+def test_files_naming_the_class_without_its_module_still_load(fitted, data, tmp_path):
+    # Format versions 1 and 2 wrote the bare class name only.
+    path = fitted.save(tmp_path / "m.fzoo")
+
+    def older(members):
+        meta = json.loads(members["estimator.json"])
+        del meta["class"]
+        meta["version"] = 2
+        _resign(members, meta)
+
+    restored = load(_rewrite(path, tmp_path / "v2.fzoo", older))
+    assert type(restored) is fashionzoo.LeNet5Classifier
+    np.testing.assert_array_equal(
+        restored.predict_proba(data[0]), fitted.predict_proba(data[0])
+    )
 
 
 def test_an_unsafe_keras_model_is_refused(fitted, tmp_path):

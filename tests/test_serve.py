@@ -591,3 +591,57 @@ def test_a_model_without_a_graph_runs_in_keras_and_says_so(samples):
         body = predict(client, json={"pixels": samples[1].tolist()}).json()
     assert body["runtime"] == "keras"
     assert body["predictions"][0]["top"][0]["class_name"] == "Trouser"
+
+
+# ------------------------------------------------ runtimes and threads
+def test_openvino_serves_the_same_answers(client, samples):
+    pytest.importorskip("openvino", reason='needs pip install "fashionzoo[openvino]"')
+    served = load_models(["lenet5", "best"], runtime="openvino")
+    assert [m.runtime for m in served.values()] == ["openvino", "openvino"]
+    assert all(m._lock is None for m in served.values())  # one infer request per thread
+    with TestClient(create_app(served, limits=LIMITS)) as ov_client:
+        listed = ov_client.get("/v1/models").json()["models"]
+        assert [m["runtime"] for m in listed] == ["openvino", "openvino"]
+        assert listed[0]["test_accuracy_runtime"] == 0.9146
+        for model in ("lenet5", "best"):
+            body = png_bytes(samples[1])
+            headers = {"content-type": "image/png"}
+            ov = predict(ov_client, model, content=body, headers=headers).json()
+            ort = predict(client, model, content=body, headers=headers).json()
+            assert ov["runtime"] == "openvino"
+            assert ov["version"] == ort["version"]  # the same shipped graph
+            assert ov["predictions"][0]["top"][0]["class_name"] == "Trouser"
+            for a, b in zip(
+                ov["predictions"][0]["top"], ort["predictions"][0]["top"], strict=True
+            ):
+                assert a["label"] == b["label"]
+                assert a["probability"] == pytest.approx(b["probability"], abs=1e-4)
+
+
+def test_openvino_predicts_from_several_threads_at_once(samples):
+    pytest.importorskip("openvino", reason='needs pip install "fashionzoo[openvino]"')
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fashionzoo.serve import load_model
+
+    model = load_model("best", runtime="openvino")
+    images = [np.stack([samples[k]] * (1 + k % 3)) for k in range(10)] * 4
+    serial = [model.predict_proba(batch) for batch in images]
+    with ThreadPoolExecutor(8) as pool:
+        parallel = list(pool.map(model.predict_proba, images))
+    for a, b in zip(parallel, serial, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_threads_per_prediction(capsys):
+    from fashionzoo.serve import load_model
+
+    assert load_model("lenet5").classifier.threads == 1  # a server's default
+    assert load_model("lenet5", threads=2).classifier.threads == 2
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match=f"threads=({bad!r})"):
+            load_model("lenet5", threads=bad)
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--model", "lenet5", "--threads", "0"])
+    assert info.value.code == 2
+    assert "--threads: expected a positive integer; got '0'" in capsys.readouterr().err

@@ -65,3 +65,25 @@ def test_sklearn_compatible(estimator, check):
 def test_sklearn_compatible_other_networks(estimator, check):
     skip_platform_dependent(check)
     check(estimator)
+
+
+def _every_estimator():
+    from fashionzoo.transfer import TransferClassifier
+
+    class Tuned(estimators.LeNet5Classifier):
+        """A user's subclass: it inherits the constraints of its parent."""
+
+    yield from (fast_instance(cls) for cls in ZOO_CLASSES)
+    yield TransferClassifier("mobilenet_v2", weights=None, epochs=1)
+    yield Tuned(epochs=1)
+
+
+@not_square
+@pytest.mark.parametrize(
+    "estimator", list(_every_estimator()), ids=lambda e: type(e).__name__
+)
+def test_parameter_constraints_match_the_parameters(estimator):
+    # scikit-learn's own check: every parameter has a constraint and every
+    # constraint a parameter, and each invalid value is refused in fit.
+    assert set(estimator._parameter_constraints) == set(estimator.get_params())
+    estimator_checks.check_param_validation(type(estimator).__name__, estimator)

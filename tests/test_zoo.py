@@ -7,6 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import check_param_validation
 
 import fashionzoo
 from fashionzoo.exceptions import UnknownModelError
@@ -149,7 +150,7 @@ def register_model(monkeypatch):
     return register
 
 
-def test_user_registered_model_gets_an_estimator(tiny_data, register_model):
+def test_user_registered_model_gets_an_estimator(tiny_data, register_model, tmp_path):
     import pickle
 
     name = "tiny_test_net"
@@ -165,6 +166,12 @@ def test_user_registered_model_gets_an_estimator(tiny_data, register_model):
     assert est.epochs == 2
     again = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
+    # Its generated class is registered, so the safe format loads it too.
+    loaded = fashionzoo.load(est.save(tmp_path / "tiny.fzoo"))
+    assert type(loaded) is type(est)
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    # And scikit-learn's parameter check holds for a generated class.
+    check_param_validation(type(est).__name__, type(est)(epochs=1))
 
 
 def test_registered_model_with_a_tuple_hyperparameter_trains(tiny_data, register_model):

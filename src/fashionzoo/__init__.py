@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from fashionzoo._version import __version__ as __version__
 
 if TYPE_CHECKING:  # what type checkers and editors see; at runtime: __getattr__
     # ruff cannot see that __all__ (computed below) exports these.

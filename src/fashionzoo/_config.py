@@ -26,9 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import platform
 import re
-import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "DeviceNotFoundError",
+    "applied_settings",
     "batch_multiple",
     "choose_precision",
     "choose_replicas",
@@ -51,7 +50,7 @@ __all__ = [
     "get_config",
     "list_gpus",
     "resolve_device",
-    "runtime_info",
+    "rounded_batch_size",
     "set_config",
     "strategy_scope",
     "thread_cap",
@@ -582,18 +581,24 @@ def batch_multiple() -> int:
     return 1
 
 
+def rounded_batch_size(batch_size: int) -> int:
+    """``batch_size`` rounded up to a multiple of :func:`batch_multiple`.
+
+    Parameters
+    ----------
+    batch_size : int
+
+    Returns
+    -------
+    int
+    """
+    multiple = batch_multiple()
+    return -(-int(batch_size) // multiple) * multiple
+
+
 # -------------------------------------------------------------------- info
-def _version(distribution: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return None
-
-
-def runtime_info() -> dict[str, Any]:
-    """Versions, backend, devices, precision and threads, for ``fashionzoo info``.
+def applied_settings() -> dict[str, Any]:
+    """What the last configuration applied, for ``fashionzoo info``.
 
     Applies the settings first (as a model build would). A configuration
     error is reported under ``"config_error"`` instead of raised, so ``info``
@@ -601,51 +606,22 @@ def runtime_info() -> dict[str, Any]:
 
     Returns
     -------
-    info : dict
-        JSON-serialisable. Keys: ``fashionzoo``, ``python``, ``platform``,
-        ``keras``, ``backend``, ``backend_version``, ``scikit-learn``,
-        ``numpy``, ``joblib``, the backend's own package (``tensorflow``,
-        ``jax`` and ``jaxlib``, or ``torch``), ``cuda_build`` (TensorFlow,
-        torch: the CUDA it was built with), ``cuda_visible_devices``,
-        ``cpu_count``, ``gpus`` (list of dicts), ``device`` (setting),
-        ``placement``, ``distribute`` (setting), ``replicas`` (devices
-        trained on in parallel), ``mixed_precision`` (setting),
-        ``precision_policy`` (used to build zoo models), ``n_threads`` and
-        ``n_threads_source``, ``intra_op_threads`` and ``inter_op_threads``
-        (TensorFlow, torch; 0 means all cores), ``notes`` (settings that
-        could not be applied) and, on error, ``config_error``.
+    applied : dict
+        ``device``, ``placement``, ``distribute``, ``replicas``,
+        ``mixed_precision``, ``precision_policy``, ``n_threads``,
+        ``n_threads_source``, ``notes`` and, on error, ``config_error``.
     """
-    import numpy
-
-    import fashionzoo
     from fashionzoo._keras import keras
 
-    backend = _backends.current()
-    info: dict[str, Any] = {
-        "fashionzoo": fashionzoo.__version__,
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "keras": keras.__version__,
-        "backend": keras.backend.backend(),
-        "backend_version": None,
-        "scikit-learn": _version("scikit-learn"),
-        "numpy": numpy.__version__,
-        "joblib": _version("joblib"),
-        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
-        "cpu_count": os.cpu_count(),
-    }
+    applied: dict[str, Any] = {}
     settings: dict[str, Any] = {}
     try:
         settings = get_config()
         ensure_configured()
     except (ValueError, FashionZooError) as exc:
-        info["config_error"] = str(exc)
-    info.update(
+        applied["config_error"] = str(exc)
+    applied.update(
         {
-            "gpus": [
-                {**g, "compute_capability": list(g["compute_capability"] or []) or None}
-                for g in backend.list_gpus()
-            ],
             "device": settings.get("device"),
             "placement": _state.placement,
             "distribute": settings.get("distribute"),
@@ -657,5 +633,4 @@ def runtime_info() -> dict[str, Any]:
             "notes": list(_state.notes),
         }
     )
-    info.update(backend.runtime_details())
-    return info
+    return applied

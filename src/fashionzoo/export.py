@@ -24,8 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from fashionzoo._keras import keras
-from fashionzoo.estimators._tta import translate, tta_views
 from fashionzoo.inference._metadata import METADATA_KEY, metadata_for
+from fashionzoo.models.custom_layers import custom_objects
+from fashionzoo.models.views import (
+    AverageViews,
+    HorizontalFlip,
+    TestTimeViews,
+    tta_views,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,132 +52,6 @@ EXPORT_FORMATS: dict[str, str] = {
     "onnx": ".onnx",
     "openvino": ".xml",
 }
-
-
-@keras.saving.register_keras_serializable(package="fashionzoo")
-class HorizontalFlip(keras.layers.Layer):
-    """Mirror (n, h, w, c) images left-right, at training and at inference.
-
-    Models exported by fashionzoo 0.1 hold it (one layer per mirrored view);
-    it stays registered so that those files load with :func:`load_model`.
-
-    Parameters
-    ----------
-    *args, **kwargs
-        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``).
-    """
-
-    def call(self, inputs: Any) -> Any:
-        """The mirrored images."""
-        return keras.ops.flip(inputs, axis=2)
-
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        """The output has the input's shape."""
-        return input_shape
-
-
-@keras.saving.register_keras_serializable(package="fashionzoo")
-class Translate(keras.layers.Layer):
-    """Move (n, h, w, c) images ``dy`` pixels down and ``dx`` right.
-
-    The uncovered rows and columns are background (0). Models exported by
-    fashionzoo 0.1 with ``tta="flip+shift"`` hold it; it stays registered so
-    that those files load.
-
-    Parameters
-    ----------
-    dy, dx : int
-        The move, in pixels (negative: up, left).
-    **kwargs
-        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``).
-    """
-
-    def __init__(self, dy: int, dx: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.dy, self.dx = int(dy), int(dx)
-
-    def call(self, inputs: Any) -> Any:
-        """The moved images."""
-        return translate(inputs, self.dy, self.dx, pad=keras.ops.pad)
-
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        """The output has the input's shape."""
-        return input_shape
-
-    def get_config(self) -> dict[str, Any]:
-        """The layer's configuration, for saving."""
-        return {**super().get_config(), "dy": self.dy, "dx": self.dx}
-
-
-@keras.saving.register_keras_serializable(package="fashionzoo")
-class TestTimeViews(keras.layers.Layer):
-    """Stack the test-time views of (n, h, w, c) images into one (views * n) batch.
-
-    View ``k`` of image ``i`` is row ``k * n + i``: the network then runs
-    once on every view (one pass, not one per view), and
-    :class:`AverageViews` averages its outputs back to ``n`` rows.
-
-    Parameters
-    ----------
-    views : list of (bool, int, int)
-        ``(mirror, dy, dx)`` of each view, as
-        :func:`~fashionzoo.estimators._tta.tta_views` gives them.
-    **kwargs
-        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``).
-    """
-
-    def __init__(self, views: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.views = [(bool(m), int(dy), int(dx)) for m, dy, dx in views]
-
-    def call(self, inputs: Any) -> Any:
-        """The views, concatenated along the batch axis."""
-        stacked = []
-        for mirror, dy, dx in self.views:
-            x = keras.ops.flip(inputs, axis=2) if mirror else inputs
-            stacked.append(translate(x, dy, dx, pad=keras.ops.pad))
-        return keras.ops.concatenate(stacked, axis=0)
-
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        """``views`` times as many rows."""
-        n = input_shape[0]
-        return (None if n is None else n * len(self.views), *input_shape[1:])
-
-    def get_config(self) -> dict[str, Any]:
-        """The layer's configuration, for saving."""
-        return {**super().get_config(), "views": [list(v) for v in self.views]}
-
-
-@keras.saving.register_keras_serializable(package="fashionzoo")
-class AverageViews(keras.layers.Layer):
-    """Average (views * n, k) outputs of :class:`TestTimeViews` batches to (n, k).
-
-    Parameters
-    ----------
-    n_views : int
-        How many views each image has.
-    **kwargs
-        Passed to :class:`keras.layers.Layer` (``name``, ``dtype``).
-    """
-
-    def __init__(self, n_views: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.n_views = int(n_views)
-
-    def call(self, inputs: Any) -> Any:
-        """The mean over the views of each image."""
-        columns = inputs.shape[-1]
-        per_view = keras.ops.reshape(inputs, (self.n_views, -1, columns))
-        return keras.ops.mean(per_view, axis=0)
-
-    def compute_output_shape(self, input_shape: Any) -> Any:
-        """``n_views`` times fewer rows."""
-        n = input_shape[0]
-        return (None if n is None else n // self.n_views, *input_shape[1:])
-
-    def get_config(self) -> dict[str, Any]:
-        """The layer's configuration, for saving."""
-        return {**super().get_config(), "n_views": self.n_views}
 
 
 def inference_model(estimator: Any) -> Any:
@@ -490,9 +370,9 @@ def load_model(path: str | os.PathLike[str]) -> Any:
         Takes float32 images (n, 28, 28, 1) of raw pixels; returns class
         probabilities.
     """
-    import fashionzoo.models.augment  # noqa: F401  (registers RandomErasing)
-
-    return keras.saving.load_model(Path(path).expanduser())
+    return keras.saving.load_model(
+        Path(path).expanduser(), custom_objects=custom_objects()
+    )
 
 
 class _CallableModule(types.ModuleType):

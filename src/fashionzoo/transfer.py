@@ -17,20 +17,22 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import replace
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
+from fashionzoo._backends._batches import EpochBatches
+from fashionzoo._config import strategy_scope
+from fashionzoo._keras import keras
 from fashionzoo.estimators._base import ZooClassifier
-from fashionzoo.estimators._loop import PhaseResult
+from fashionzoo.estimators._loop import FitCallbacks, PhaseResult
 from fashionzoo.estimators._seeding import seeded_build
-
-# Imported here, not lazily: it registers the custom layers of the model
-# (BackbonePreprocess, InferenceMode), which unpickling a fitted estimator in a
-# fresh process needs before Keras rebuilds ``model_``.
+from fashionzoo.models.augment import make_augmentation
 from fashionzoo.models.backbones import (
     BackbonePreprocess,
     InferenceMode,
@@ -38,6 +40,7 @@ from fashionzoo.models.backbones import (
     check_input_size,
     get_backbone,
 )
+from fashionzoo.models.parts import feature_extractor, has_augmentation, scaled_pixels
 
 logger = logging.getLogger(__name__)
 
@@ -192,10 +195,10 @@ class TransferClassifier(ZooClassifier):
     ``fit`` (keras-team/keras#20285), so that call alone would let EfficientNet's
     internal dropout act during training.
 
-    ``model_`` holds two custom layers, registered when
-    :mod:`fashionzoo.models.backbones` is imported (``fashionzoo.transfer``
-    imports it): import one of them before ``keras.saving.load_model`` on a
-    saved ``model_``.
+    ``model_`` holds two custom layers of :mod:`fashionzoo.models.backbones`:
+    pass ``custom_objects=fashionzoo.models.custom_layers.custom_objects()``
+    to ``keras.saving.load_model`` on a saved ``model_`` (or use
+    :func:`fashionzoo.load` on a file of :meth:`save`).
 
     With ``weights="imagenet"`` the backbone is Keras's own
     ``keras.applications`` network with its ImageNet weights (EfficientNet
@@ -213,6 +216,12 @@ class TransferClassifier(ZooClassifier):
     >>> clf.fit(X, y).predict_proba(X[:2]).shape  # doctest: +SKIP
     (2, 10)
     """
+
+    _saved_attributes: ClassVar[tuple[str, ...]] = (
+        *ZooClassifier._saved_attributes,
+        "input_size_",
+        "feature_time_",
+    )
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **ZooClassifier._parameter_constraints,
@@ -290,8 +299,6 @@ class TransferClassifier(ZooClassifier):
     @property
     def backbone_(self) -> Any:
         """The backbone network inside ``model_``."""
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self)
         return self.model_.get_layer("backbone").layer
 
@@ -301,8 +308,6 @@ class TransferClassifier(ZooClassifier):
 
     def _build_network(self, n_classes: int) -> Any:
         """The head: pooled backbone features in, class probabilities out."""
-        from fashionzoo._keras import keras
-
         return keras.Sequential(
             [
                 keras.layers.Dense(
@@ -319,17 +324,12 @@ class TransferClassifier(ZooClassifier):
     def _build_model(
         self, image_hw: tuple[int, int], n_classes: int, seed: int, scale: float
     ) -> Any:
-        from fashionzoo._config import strategy_scope
-        from fashionzoo._keras import keras
-        from fashionzoo.models.augment import make_augmentation
-
         spec = get_backbone(self.backbone)
         size = spec.min_size if self.input_size is None else int(self.input_size)
         check_input_size(spec, size)
         with strategy_scope(), seeded_build(seed):
             backbone = build_backbone(spec.name, size, weights=self.weights)
-            inputs = keras.Input(shape=(*image_hw, 1), dtype="float32", name="pixels")
-            x = keras.layers.Rescaling(scale, name="scale")(inputs)
+            inputs, x = scaled_pixels(image_hw, scale)
             augmentation = make_augmentation(self.augment)
             if augmentation is not None:
                 x = augmentation(x)
@@ -349,47 +349,46 @@ class TransferClassifier(ZooClassifier):
         return model
 
     # ------------------------------------------------------------- training
-    def _run_training(
-        self,
-        images: np.ndarray,
-        y_enc: np.ndarray,
-        sample_weight: np.ndarray,
-        *,
-        partial: bool,
-    ) -> bool:
-        """Phase 1 (the head), then phase 2 (fine-tuning) in ``fit``."""
-        from fashionzoo.estimators._loop import FitCallbacks
-
+    def _prepare_phases(
+        self, data: EpochBatches, *, partial: bool
+    ) -> tuple[EpochBatches, int, int]:
+        """``partial_fit``: phase 1 of the whole model; ``fit``: phases compile their own."""
         if partial:
             self.backbone_.trainable = False
             self.feature_time_ = 0.0
-            interrupted = super()._run_training(
-                images, y_enc, sample_weight, partial=True
+            return super()._prepare_phases(data, partial=True)
+        self._incremental = False
+        return replace(data, epoch_offset=self.n_iter_), 0, self.epochs
+
+    def _train_phases(
+        self,
+        data: EpochBatches,
+        held_out: np.ndarray | None,
+        first: int,
+        stop: int,
+        callbacks: FitCallbacks,
+        *,
+        partial: bool,
+    ) -> PhaseResult:
+        """Phase 1 (the head), then phase 2 (fine-tuning) in ``fit``."""
+        if partial:
+            result = super()._train_phases(
+                data, held_out, first, stop, callbacks, partial=True
             )
             self._tag_phase(1)
-            return interrupted
-        self._incremental = False
-        data, held_out = self._epoch_batches(images, y_enc, sample_weight)
-        data = replace(data, epoch_offset=self.n_iter_)
-        callbacks = FitCallbacks(self.callbacks, self.model_)
-        try:
-            resume = callbacks.begin()
-            first = self._train_head(data, held_out, resume, callbacks)
-            self._tag_phase(1)
-            if first.interrupted:
-                return True
-            result = first
-            if self.fine_tune_epochs and not first.stopped_by_callback:
-                result = self._fine_tune(
-                    data, held_out, max(first.end_epoch, resume), callbacks
-                )
-                self._tag_phase(2)
-                if result.interrupted:
-                    return True
-            callbacks.end({k: v[-1] for k, v in self.history_.items() if v})
-        finally:
-            callbacks.detach()
-        return False
+            return result
+        result = self._train_head(data, held_out, first, callbacks)
+        self._tag_phase(1)
+        if (
+            not result.interrupted
+            and self.fine_tune_epochs
+            and not result.stopped_by_callback
+        ):
+            result = self._fine_tune(
+                data, held_out, max(result.end_epoch, first), callbacks
+            )
+            self._tag_phase(2)
+        return result
 
     def _train_head(self, data, held_out, resume: int, callbacks) -> Any:
         """Phase 1: the head on the frozen backbone, on cached features if it can."""
@@ -398,7 +397,7 @@ class TransferClassifier(ZooClassifier):
         if self._uses_augmentation():
             self._compile(self.model_, data.steps_per_epoch * self.epochs)
             return self._train(
-                self.model_, data, resume, self.epochs, held_out, callbacks=callbacks
+                self.model_, data, resume, self.epochs, held_out, callbacks
             )
         head_model, features = self._head_on_features(data.inputs)
         if features is None:
@@ -410,7 +409,7 @@ class TransferClassifier(ZooClassifier):
             resume,
             self.epochs,
             held_out,
-            callbacks=callbacks,
+            callbacks,
         )
 
     def _head_on_features(self, images: np.ndarray) -> tuple[Any, Any]:
@@ -419,10 +418,6 @@ class TransferClassifier(ZooClassifier):
         The features are ``None`` when a ``KeyboardInterrupt`` stopped their
         computation.
         """
-        import time
-
-        from fashionzoo._keras import keras
-
         start_time = time.perf_counter()
         try:
             features = self._extract_features(images)
@@ -439,14 +434,10 @@ class TransferClassifier(ZooClassifier):
         return keras.Model(inputs, head(inputs), name="head_trainer"), features
 
     def _uses_augmentation(self) -> bool:
-        from fashionzoo.models.parts import has_augmentation
-
         return has_augmentation(self.model_)
 
     def _extract_features(self, images: np.ndarray) -> np.ndarray:
         """Pooled backbone features of ``images``, in batches, as float32."""
-        from fashionzoo.models.parts import feature_extractor
-
         return self._run_batches(feature_extractor(self.model_), images)
 
     def _fine_tune(self, data, held_out, first: int, callbacks) -> Any:
@@ -458,13 +449,9 @@ class TransferClassifier(ZooClassifier):
             data.steps_per_epoch * self.fine_tune_epochs,
             learning_rate=self.fine_tune_learning_rate,
         )
-        return self._train(
-            self.model_, data, first, stop, held_out, callbacks=callbacks
-        )
+        return self._train(self.model_, data, first, stop, held_out, callbacks)
 
     def _unfreeze_top(self, backbone: Any) -> None:
-        from fashionzoo._keras import keras
-
         backbone.trainable = True
         first = max(0, len(backbone.layers) - self.fine_tune_layers)
         for i, layer in enumerate(backbone.layers):

@@ -92,22 +92,14 @@ def estimator_class(name: str) -> type:
         from sklearn.pipeline import Pipeline
 
         return Pipeline
+    # Importing the estimators package defines (and registers) the zoo's classes.
     from fashionzoo.estimators import _dynamic
-    from fashionzoo.estimators._base import ZooClassifier
+    from fashionzoo.estimators._registry import registered_classes
 
-    for cls in _all_subclasses(ZooClassifier):
+    for cls in registered_classes():
         if cls.__dict__.get("_model_name") == key:
             return cls
     return _dynamic.class_for(key)
-
-
-def _all_subclasses(cls: type) -> list[type]:
-    subclasses: list[type] = type.__subclasses__(cls)
-    out: list[type] = []
-    for sub in subclasses:
-        out.append(sub)
-        out.extend(_all_subclasses(sub))
-    return out
 
 
 def _check_params(owner: str, params: dict[str, Any], valid: Any) -> None:
@@ -194,14 +186,14 @@ def create_estimator(name: str, *, pretrained: bool = False, **params: Any) -> A
     spec = get_model_spec(name)
     if spec.kind == "baseline":
         if pretrained:
-            from fashionzoo.pretrained import load_pretrained
+            from fashionzoo.pretrained import weights_path
 
-            load_pretrained(spec.name)  # raises: no baseline ships weights
+            weights_path(spec.name)  # raises: no baseline ships weights
         _check_params(f"Baseline {spec.name!r}", params, spec.hyperparameters)
         return spec.builder(**params)
     cls = estimator_class(spec.name)
     if pretrained:
-        from fashionzoo.pretrained import load_pretrained
+        from fashionzoo.saving import load_pretrained
 
         estimator = load_pretrained(spec.name)
     else:

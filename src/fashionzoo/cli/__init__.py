@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser : argparse.ArgumentParser
         With one subcommand per task; ``args.handler(args)`` runs it.
     """
-    from fashionzoo import __version__
+    from fashionzoo._version import __version__
 
     parser = argparse.ArgumentParser(
         prog=PROG,

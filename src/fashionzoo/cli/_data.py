@@ -88,7 +88,7 @@ def _words(details: dict) -> list[tuple[str, str]]:
 
 def info(args: argparse.Namespace) -> int:
     """Versions, backend, devices and where the data is."""
-    from fashionzoo._config import runtime_info
+    from fashionzoo.cli._runtime import runtime_info
     from fashionzoo.datasets import get_data_home
 
     details = runtime_info()

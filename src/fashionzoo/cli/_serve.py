@@ -28,7 +28,7 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
-        models = load_models(args.model, runtime=args.runtime)
+        models = load_models(args.model, runtime=args.runtime, threads=args.threads)
     except UnknownModelError as exc:
         raise UsageError(str(exc)) from None
     names = ", ".join(f"{m.name} ({m.runtime})" for m in models.values())
@@ -77,6 +77,7 @@ def register(commands: Commands) -> None:
             "fashionzoo serve                          # every shipped network, port 8000",
             "fashionzoo serve --model lenet5 --model best --port 8080",
             "fashionzoo serve --model mine.onnx --host 0.0.0.0 --max-images 8",
+            "fashionzoo serve --model best --runtime openvino",
             "fashionzoo serve --root-path /fashionzoo  # behind a reverse proxy",
         ],
         needs_keras=False,
@@ -101,6 +102,15 @@ def register(commands: Commands) -> None:
         default="auto",
         help="what runs the networks (default auto: onnxruntime, else openvino; "
         "keras only for models without an exported graph)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="intra-op threads of each prediction (default: 1, so that concurrent "
+        "requests run on separate cores; more speeds up one large request on an "
+        "idle host)",
     )
     limits = parser.add_argument_group("limits (answered with status 413)")
     limits.add_argument(

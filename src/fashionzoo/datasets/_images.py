@@ -166,9 +166,12 @@ def _like_the_data(picture: Any, Image: Any) -> NDArray[np.uint8]:
     gray = picture.convert("L")
     pixels = np.asarray(gray)
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    side = max(gray.size)
-    square = Image.new("L", (side, side), int(np.median(border)))
-    square.paste(gray, ((side - gray.width) // 2, (side - gray.height) // 2))
+    if gray.width == gray.height:
+        square = gray  # nothing to pad (a 28x28 picture: resize copies it)
+    else:
+        side = max(gray.size)
+        square = Image.new("L", (side, side), int(np.median(border)))
+        square.paste(gray, ((side - gray.width) // 2, (side - gray.height) // 2))
     small = np.asarray(
         square.resize((28, 28), Image.Resampling.LANCZOS), dtype=np.uint8
     )

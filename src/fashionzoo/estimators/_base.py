@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import copy
-import inspect
 import logging
 import os
+import pickle
 import warnings
 import weakref
 from dataclasses import replace
 from numbers import Integral, Real
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -22,18 +22,28 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
-# Registers RandomErasing with Keras, which unpickling a fitted estimator needs.
-import fashionzoo.models.augment  # noqa: F401
 from fashionzoo._backends._batches import EpochBatches
-from fashionzoo._defaults import TRAINING_DEFAULTS, estimator_defaults
-from fashionzoo.estimators._generate import (
-    estimator_docstring,
-    hyperparameter_constraints,
-    make_init,
+from fashionzoo._config import (
+    batch_multiple,
+    device_scope,
+    rounded_batch_size,
+    strategy_scope,
 )
+from fashionzoo._defaults import TRAINING_DEFAULTS
+from fashionzoo._keras import keras
+from fashionzoo.estimators import _persistence
+from fashionzoo.estimators._fitted_state import FittedState
+from fashionzoo.estimators._generate import complete_estimator
+from fashionzoo.estimators._loop import (
+    FitCallbacks,
+    PhaseResult,
+    check_finite_weights,
+    train_phase,
+)
+from fashionzoo.estimators._predict import run_batches
+from fashionzoo.estimators._registry import register
 from fashionzoo.estimators._seeding import seed_from_random_state, seeded_build
 from fashionzoo.estimators._training import make_loss, make_optimizer
-from fashionzoo.estimators._tta import TTA_MODES, average_views, tta_views
 from fashionzoo.estimators._validation import (
     IMAGE_SIDE,
     check_images,
@@ -41,9 +51,11 @@ from fashionzoo.estimators._validation import (
     pixel_scale,
     to_images,
 )
-
-if TYPE_CHECKING:
-    from fashionzoo.estimators._loop import FitCallbacks, PhaseResult
+from fashionzoo.models import build_model, get_model_spec
+from fashionzoo.models.augment import augment_strengths, make_augmentation
+from fashionzoo.models.parts import embedding_model, scaled_pixels
+from fashionzoo.models.views import TTA_MODES, average_views, tta_views
+from fashionzoo.pretrained import network_weights, shipped_network
 
 logger = logging.getLogger(__name__)
 
@@ -104,16 +116,28 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "warm_start": ["boolean"],
-        "pretrained": ["boolean"],
         "callbacks": [list, tuple, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
+    #: The fitted attributes a model file holds (:meth:`save`); loading
+    #: accepts no others.
+    _saved_attributes: ClassVar[tuple[str, ...]] = (
+        "classes_",
+        "pixel_scale_",
+        "image_shape_",
+        "n_features_in_",
+        "n_iter_",
+        "history_",
+        "best_epoch_",
+    )
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("_model_name"):
-            _complete_estimator(cls)
+            complete_estimator(cls, ZooClassifier._parameter_constraints)
+        register(cls)
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
@@ -128,16 +152,12 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
     def _validate_params(self) -> None:
         """scikit-learn's parameter checks, then the finer ones of ``augment``."""
-        from fashionzoo.models.augment import augment_strengths
-
         super()._validate_params()
         augment_strengths(self.augment)
 
     # --------------------------------------------------------- model building
     def _model_params(self) -> dict[str, Any]:
         """Hyperparameters passed to the network builder."""
-        from fashionzoo.models import get_model_spec
-
         spec = get_model_spec(self._registered_name())
         return {name: getattr(self, name) for name in spec.hyperparameters}
 
@@ -154,8 +174,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
 
     def _build_network(self, n_classes: int) -> Any:
         """The uncompiled network for 28x28x1 images scaled to [0, 1]."""
-        from fashionzoo.models import build_model
-
         return build_model(
             self._registered_name(),
             (IMAGE_SIDE, IMAGE_SIDE, 1),
@@ -166,13 +184,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     def _build_model(
         self, image_hw: tuple[int, int], n_classes: int, seed: int, scale: float
     ) -> Any:
-        from fashionzoo._config import strategy_scope
-        from fashionzoo._keras import keras
-        from fashionzoo.models.augment import make_augmentation
-
         with strategy_scope(), seeded_build(seed):
-            inputs = keras.Input(shape=(*image_hw, 1), dtype="float32", name="pixels")
-            x = keras.layers.Rescaling(scale, name="scale")(inputs)
+            inputs, x = scaled_pixels(image_hw, scale)
             if image_hw != (IMAGE_SIDE, IMAGE_SIDE):
                 x = keras.layers.Resizing(IMAGE_SIDE, IMAGE_SIDE, name="resize")(x)
             augmentation = make_augmentation(self.augment)
@@ -190,8 +203,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         ``total_steps`` is the horizon of ``lr_schedule``; 0 means a constant
         ``learning_rate`` (``partial_fit``).
         """
-        from fashionzoo._config import strategy_scope
-
         schedule = self.lr_schedule if total_steps else None
         with strategy_scope():
             model.compile(
@@ -226,8 +237,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         return X, hw, y, sample_weight
 
     def _check_callbacks(self) -> None:
-        from fashionzoo._keras import keras
-
         for callback in self.callbacks or ():
             if not isinstance(callback, keras.callbacks.Callback):
                 msg = (
@@ -336,7 +345,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, *, partial: bool, classes=None):
         self._validate_params()
         self._check_callbacks()
-        before = _FittedState(self)
+        before = FittedState(self)
         self._epochs_completed = 0
         try:
             return self._fit_checked(X, y, sample_weight, partial, classes)
@@ -366,7 +375,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 np.concatenate([np.asarray(classes), y]) if classes is not None else y
             )
             self._initialize(X, hw, labels, seed)
-            if getattr(self, "pretrained", False):
+            if "pretrained" in self._parameter_constraints and self.pretrained:
                 self._start_from_pretrained()
         y_enc = np.searchsorted(self.classes_, y).astype(np.int32)
         if self.class_weight is not None:
@@ -379,24 +388,22 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         )
         if interrupted:
             raise KeyboardInterrupt
-        from fashionzoo.estimators._loop import check_finite_weights
-
         check_finite_weights(self.model_, self.history_)
         return self
 
     def _start_from_pretrained(self) -> None:
-        """Put the shipped weights into the network just built (``pretrained=True``).
+        """Copy the shipped weights into the network just built (``pretrained=True``).
 
-        The head is kept when the classes are Fashion-MNIST's 0-9; otherwise
-        the last layer starts from random weights, with a warning.
+        No estimator is loaded: the shipped file's arrays go into this
+        estimator's fresh network, layer by layer. The head is kept when the
+        classes are the shipped ones (Fashion-MNIST's 0-9); otherwise the
+        last layer keeps its random start, with a warning.
         """
-        from fashionzoo.pretrained import load_pretrained, model_card
-
         name = self._registered_name()
-        card = model_card(name)
+        shipped = shipped_network(name)
         changed = {
             k: (v, getattr(self, k))
-            for k, v in card["network"]["hyperparameters"].items()
+            for k, v in shipped.hyperparameters.items()
             if getattr(self, k) != v
         }
         if changed:
@@ -409,23 +416,28 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 f"defaults, or set pretrained=False."
             )
             raise ValueError(msg)
-        source = load_pretrained(name).model_.get_layer(name)
-        target = self.model_.get_layer(name)
-        same_classes = np.array_equal(self.classes_, np.arange(len(card["classes"])))
+        network = self.model_.get_layer(name)
+        arrays = network_weights(name)
+        arrays = arrays[len(arrays) - len(network.weights) :]
+        same_classes = np.array_equal(self.classes_, np.arange(len(shipped.classes)))
         new_head = []
-        for src, dst in zip(source.layers, target.layers, strict=True):
-            weights = src.get_weights()
-            if [w.shape for w in weights] == [w.shape for w in dst.get_weights()] and (
-                same_classes or dst is not target.layers[-1]
+        start = 0
+        for layer in network.layers:
+            current = layer.get_weights()
+            weights = arrays[start : start + len(current)]
+            start += len(current)
+            if [w.shape for w in weights] == [w.shape for w in current] and (
+                same_classes or layer is not network.layers[-1]
             ):
-                dst.set_weights(weights)
-            elif weights:
-                new_head.append(dst.name)
+                layer.set_weights(weights)
+            elif current:
+                new_head.append(layer.name)
         if new_head:
             warnings.warn(
-                f"The pretrained {name} predicts Fashion-MNIST's {len(card['classes'])} "
-                f"classes 0-9; y has the classes {list(self.classes_)!r}, so its last "
-                f"layer ({', '.join(new_head)}) starts from random weights.",
+                f"The pretrained {name} predicts Fashion-MNIST's "
+                f"{len(shipped.classes)} classes 0-9; y has the classes "
+                f"{list(self.classes_)!r}, so its last layer ({', '.join(new_head)}) "
+                f"starts from random weights.",
                 UserWarning,
                 stacklevel=4,
             )
@@ -458,8 +470,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         batches hold a multiple of the device count, and each epoch leaves
         out its last (fewer than that many) shuffled rows.
         """
-        from fashionzoo._config import batch_multiple
-
         multiple = batch_multiple()
         targets = self._targets(y_enc)
         rows = held_out = None
@@ -472,7 +482,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             inputs,
             targets,
             sample_weight,
-            batch_size=-(-self.batch_size // multiple) * multiple,
+            batch_size=rounded_batch_size(self.batch_size),
             seed=self._seed,
             rows=rows,
             multiple=multiple,
@@ -487,8 +497,32 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         *,
         partial: bool,
     ) -> bool:
-        """Train ``model_`` (one epoch for ``partial_fit``); True if interrupted."""
+        """Train ``model_`` (one epoch for ``partial_fit``); True if interrupted.
+
+        The one lifecycle of every fit: the epochs are laid out and the
+        optimizer made (:meth:`_prepare_phases`), the user's callbacks are
+        told the fit begins (and say where to resume), the phases run
+        (:meth:`_train_phases`; one here, two in ``TransferClassifier``),
+        and the callbacks are told it ended, with the last epoch's logs.
+        """
         data, held_out = self._epoch_batches(images, y_enc, sample_weight)
+        data, first, stop = self._prepare_phases(data, partial=partial)
+        callbacks = FitCallbacks(self.callbacks, self.model_)
+        try:
+            first = max(first, callbacks.begin())
+            result = self._train_phases(
+                data, held_out, first, stop, callbacks, partial=partial
+            )
+            if not result.interrupted:
+                callbacks.end(_last_logs(self.history_))
+        finally:
+            callbacks.detach()
+        return result.interrupted
+
+    def _prepare_phases(
+        self, data: EpochBatches, *, partial: bool
+    ) -> tuple[EpochBatches, int, int]:
+        """Number the epochs and compile: the data, first epoch and stop."""
         if partial:
             # Epochs are numbered by n_iter_, across calls; one constant-rate
             # optimizer serves all the calls.
@@ -500,10 +534,20 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             offset, first, stop = self.n_iter_, 0, self.epochs
             self._compile(self.model_, total_steps=data.steps_per_epoch * self.epochs)
             self._incremental = False
-        result = self._train(
-            self.model_, replace(data, epoch_offset=offset), first, stop, held_out
-        )
-        return result.interrupted
+        return replace(data, epoch_offset=offset), first, stop
+
+    def _train_phases(
+        self,
+        data: EpochBatches,
+        held_out: np.ndarray | None,
+        first: int,
+        stop: int,
+        callbacks: FitCallbacks,
+        *,
+        partial: bool,
+    ) -> PhaseResult:
+        """The fit's training phases; the last one's result."""
+        return self._train(self.model_, data, first, stop, held_out, callbacks)
 
     def _train(
         self,
@@ -512,46 +556,29 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         first: int,
         stop: int,
         held_out: np.ndarray | None,
-        *,
-        callbacks: FitCallbacks | None = None,
+        callbacks: FitCallbacks,
     ) -> PhaseResult:
         """One phase of :func:`train_phase` on ``model``, recorded in the fitted state.
 
-        ``held_out`` rows of ``data``'s arrays are the validation set. Without
-        ``callbacks`` the phase is a whole fit: the user's callbacks are told
-        of it here.
+        ``held_out`` rows of ``data``'s arrays are the validation set.
         """
-        from fashionzoo._config import device_scope
-        from fashionzoo.estimators._loop import FitCallbacks, train_phase
-
         validation = None if held_out is None else data.take(held_out)
-        own = callbacks is None
-        if callbacks is None:
-            callbacks = FitCallbacks(self.callbacks, self.model_)
-        try:
-            if own:
-                first = max(first, callbacks.begin())
-            with device_scope():
-                result = train_phase(
-                    model,
-                    data,
-                    epochs=stop,
-                    initial_epoch=first,
-                    validation=validation,
-                    patience=self.n_iter_no_change if validation is not None else None,
-                    plateau=self.lr_schedule == "plateau" and not self._incremental,
-                    callbacks=callbacks,
-                    last_epoch=data.epoch_offset + stop,
-                    verbose=self.verbose,
-                )
-            self._record(result, data.epoch_offset)
-            if result.error is not None:
-                raise result.error
-            if own and not result.interrupted:
-                callbacks.end(_last_logs(result))
-        finally:
-            if own:
-                callbacks.detach()
+        with device_scope():
+            result = train_phase(
+                model,
+                data,
+                epochs=stop,
+                initial_epoch=first,
+                validation=validation,
+                patience=self.n_iter_no_change if validation is not None else None,
+                plateau=self.lr_schedule == "plateau" and not self._incremental,
+                callbacks=callbacks,
+                last_epoch=data.epoch_offset + stop,
+                verbose=self.verbose,
+            )
+        self._record(result, data.epoch_offset)
+        if result.error is not None:
+            raise result.error
         return result
 
     def _record(self, result: PhaseResult, offset: int) -> None:
@@ -584,57 +611,15 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
     _compiled_direct = True
 
     def _run_batches(self, model: Any, images: np.ndarray) -> np.ndarray:
-        """``model`` on ``images`` in batches of ``batch_size``, as float32.
-
-        When the images fill more than one batch, the last batch is padded
-        with blank images so that every batch has one shape: one traced
-        graph, and a row gets the same float32 result whichever batch holds it.
-        A few images (one batch or less) are padded to the next power of two
-        instead and run through ``predict_on_batch``: the compiled step
-        without ``predict``'s dataset and callbacks, 8x faster than calling
-        the model eagerly for one image, with a handful of traced shapes.
-        """
-        from fashionzoo._config import batch_multiple, device_scope
-        from fashionzoo._keras import keras
-        from fashionzoo.estimators._interrupt import ctrl_c_between_batches
-
-        n = images.shape[0]
-        multiple = batch_multiple()
-        size = -(-self.batch_size // multiple) * multiple
-        if n <= self._direct_batches * size:
-            rows = min(size, max(multiple, 1 << max(0, min(n, size) - 1).bit_length()))
-            pad = -n % rows
-        else:
-            rows, pad = size, -n % size
-        if pad:
-            blank = np.zeros((pad, *images.shape[1:]), dtype=images.dtype)
-            images = np.concatenate([images, blank])
-        with device_scope(), ctrl_c_between_batches() as stop_on_ctrl_c:
-            if n <= self._direct_batches * size:
-                # A Ctrl-C pressed meanwhile raises as the context ends.
-                step = (
-                    model.predict_on_batch
-                    if self._compiled_direct
-                    else lambda x: model(x, training=False)
-                )
-                out = np.concatenate(
-                    [
-                        keras.ops.convert_to_numpy(
-                            step(images[i : i + rows].astype(np.float32))
-                        )
-                        for i in range(0, images.shape[0], rows)
-                    ]
-                )
-            else:
-                from fashionzoo._backends import current as current_backend
-
-                out = model.predict(
-                    current_backend().prediction_input(images, size),
-                    batch_size=None,
-                    verbose=max(0, self.verbose - 1),
-                    callbacks=[stop_on_ctrl_c],
-                )
-        return np.asarray(out[:n], dtype=np.float32)
+        """``model`` on ``images`` in batches of ``batch_size``, as float32."""
+        return run_batches(
+            model,
+            images,
+            self.batch_size,
+            direct_batches=self._direct_batches,
+            compiled=self._compiled_direct,
+            verbose=self.verbose,
+        )
 
     def _forward(self, images: np.ndarray) -> np.ndarray:
         return self._run_batches(self.model_, images)
@@ -706,8 +691,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         -------
         embedding : ndarray of shape (n_samples, n_features), float32
         """
-        from fashionzoo.models.parts import embedding_model
-
         images = self._predict_images(X)
         embedder = _EMBEDDERS.get(self.model_)
         if embedder is None:
@@ -748,97 +731,23 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         -------
         path : Path
         """
-        from fashionzoo.saving import save
-
-        return save(self, path, weights=weights)
+        return _persistence.save(self, path, weights=weights)
 
     def __deepcopy__(self, memo):
         state = {k: v for k, v in self.__dict__.items() if k != "model_"}
         new = type(self).__new__(type(self))
         new.__dict__.update(copy.deepcopy(state, memo))
         if "model_" in self.__dict__:
-            import pickle
-
             new.model_ = pickle.loads(pickle.dumps(self.model_))
         return new
 
 
-class _FittedState:
-    """An estimator's fitted state at the start of a fit, to go back to.
+def _last_logs(history: dict[str, list[float]]) -> dict[str, float]:
+    """The last epoch's logs, as Keras passes them to ``on_train_end``.
 
-    The attributes (learned ``*_`` ones and private ones), and for a fitted
-    estimator the values of its model's weights and optimizer variables and
-    the optimizer itself (``fit`` compiles a new one). Restoring gives the
-    estimator exactly as it was: unfitted if it was.
+    Keras's own keys (losses, metrics, ``learning_rate``); fashionzoo's
+    bookkeeping (``epoch_time``, ``phase``) stays in ``history_``.
     """
-
-    def __init__(self, estimator: ZooClassifier) -> None:
-        from fashionzoo.estimators._loop import variable_values
-
-        params = set(estimator.get_params(deep=False))
-        self.attributes = {
-            k: v if k == "model_" else copy.deepcopy(v)
-            for k, v in vars(estimator).items()
-            if k not in params
-        }
-        model = self.attributes.get("model_")
-        self.values: list[Any] = []
-        self.optimizer = None
-        if model is not None:
-            self.optimizer = getattr(model, "optimizer", None)
-            variables = list(model.weights)
-            if self.optimizer is not None:
-                variables += list(self.optimizer.variables)
-            self.values = variable_values(variables)
-
-    def restore(self, estimator: ZooClassifier) -> None:
-        from fashionzoo.estimators._loop import assign_values
-
-        params = set(estimator.get_params(deep=False))
-        for key in [k for k in vars(estimator) if k not in params]:
-            if key not in self.attributes:
-                delattr(estimator, key)
-        estimator.__dict__.update(self.attributes)
-        model = self.attributes.get("model_")
-        if (
-            model is not None
-            and self.optimizer is not None
-            and model.optimizer is not self.optimizer
-        ):
-            from fashionzoo._config import strategy_scope
-
-            with strategy_scope():
-                model.compile(
-                    optimizer=self.optimizer,
-                    loss=make_loss(estimator.label_smoothing),
-                    metrics=["accuracy"],
-                )
-        assign_values(self.values)
-
-
-def _complete_estimator(cls: type[ZooClassifier]) -> None:
-    """Constraints of a network's hyperparameters; ``__init__`` and doc if missing.
-
-    The zoo's own classes are written out in ``_cnn.py``; a network a user
-    registers gets its ``__init__`` and docstring generated here.
-    """
-    from fashionzoo.models import get_model_spec
-
-    spec = get_model_spec(cls._registered_name())
-    cls._parameter_constraints = {
-        **ZooClassifier._parameter_constraints,
-        **hyperparameter_constraints(spec.hyperparameters),
+    return {
+        k: v[-1] for k, v in history.items() if v and k not in ("epoch_time", "phase")
     }
-    if "__init__" in cls.__dict__:
-        return
-    defaults = estimator_defaults(spec.name)
-    cls.__init__ = make_init(defaults, cls.__qualname__)  # type: ignore[method-assign]
-    summary = inspect.cleandoc(
-        cls.__doc__ or f"The {spec.name} network as a classifier."
-    )
-    cls.__doc__ = estimator_docstring(summary, spec, defaults)
-
-
-def _last_logs(result: PhaseResult) -> dict[str, float]:
-    """The last epoch's logs, as Keras passes them to ``on_train_end``."""
-    return {k: v[-1] for k, v in result.history.items() if v and k != "epoch_time"}

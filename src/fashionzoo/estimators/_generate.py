@@ -14,6 +14,7 @@ apart. Networks a user registers get the same ``__init__`` at runtime from
 
 from __future__ import annotations
 
+import inspect
 import re
 import textwrap
 from numbers import Integral, Real
@@ -21,8 +22,12 @@ from typing import Any
 
 from sklearn.utils._param_validation import Interval
 
+from fashionzoo._defaults import estimator_defaults
+from fashionzoo.models import get_model_spec
+
 __all__ = [
     "ESTIMATORS",
+    "complete_estimator",
     "estimator_docstring",
     "hyperparameter_constraints",
     "make_init",
@@ -41,6 +46,30 @@ def make_init(params: dict[str, Any], qualname: str) -> Any:
     init = namespace["__init__"]
     init.__qualname__ = f"{qualname}.__init__"
     return init
+
+
+def complete_estimator(cls: type, base_constraints: dict[str, list[Any]]) -> None:
+    """A network's estimator class: its constraints, and ``__init__`` and doc if missing.
+
+    The constraints are ``base_constraints``, ``pretrained`` where the class
+    takes it, and those of the network's hyperparameters. The zoo's own
+    classes are written out in ``_cnn.py``; a network a user registers gets
+    its ``__init__`` and docstring generated here.
+    """
+    spec = get_model_spec(cls._model_name)  # type: ignore[attr-defined]
+    if "__init__" not in cls.__dict__:
+        defaults = estimator_defaults(spec.name)
+        cls.__init__ = make_init(defaults, cls.__qualname__)  # type: ignore[misc]
+        summary = inspect.cleandoc(
+            cls.__doc__ or f"The {spec.name} network as a classifier."
+        )
+        cls.__doc__ = estimator_docstring(summary, spec, defaults)
+    takes = inspect.signature(cls.__init__).parameters  # type: ignore[misc]
+    cls._parameter_constraints = {  # type: ignore[attr-defined]
+        **base_constraints,
+        **({"pretrained": ["boolean"]} if "pretrained" in takes else {}),
+        **hyperparameter_constraints(spec.hyperparameters),
+    }
 
 
 def hyperparameter_constraints(defaults: dict[str, Any]) -> dict[str, Any]:
@@ -267,9 +296,6 @@ def _literal(value: Any) -> str:
 
 def _class_source(name: str, model_name: str, summary: str, examples: str) -> str:
     import inspect
-
-    from fashionzoo._defaults import estimator_defaults
-    from fashionzoo.models import get_model_spec
 
     spec = get_model_spec(model_name)
     defaults = estimator_defaults(model_name)

@@ -227,7 +227,7 @@ class ComparisonResult:
         """
         import matplotlib.pyplot as plt
 
-        from fashionzoo import __version__
+        from fashionzoo._version import __version__
         from fashionzoo.evaluation._report import figure_to_png, write_html_report
 
         out = Path(folder).expanduser()

@@ -39,7 +39,7 @@ def metadata_for(estimator: Any, n_views: int) -> dict[str, Any]:
     dict
         JSON-ready.
     """
-    from fashionzoo import __version__
+    from fashionzoo._version import __version__
 
     classes = estimator.classes_
     return {

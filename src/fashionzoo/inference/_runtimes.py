@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,9 +153,14 @@ def _openvino(ov: Any, path: Path, threads: int, precision: str) -> Session:
     metadata = None
     if model.has_rt_info(["framework", METADATA_KEY]):
         metadata = model.get_rt_info(["framework", METADATA_KEY]).astype(str)
-    request = compiled.create_infer_request()
+    # An infer request serves one thread at a time; one per thread lets
+    # threads (a server's) infer side by side on the one compiled model.
+    local = threading.local()
 
     def run(batch: np.ndarray) -> np.ndarray:
+        request = getattr(local, "request", None)
+        if request is None:
+            request = local.request = compiled.create_infer_request()
         # copy: the request reuses its output buffer on the next call
         return np.array(request.infer({0: batch})[0], copy=True)
 

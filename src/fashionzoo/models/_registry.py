@@ -206,11 +206,6 @@ def _natural_key(name: str) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
-def _ensure_loaded() -> None:
-    # Registration happens when the family modules are imported.
-    import fashionzoo.models  # noqa: F401
-
-
 def list_models(
     pattern: str | Iterable[str] | None = None,
     *,
@@ -250,7 +245,6 @@ def list_models(
     >>> list_models("l*", kind="network")
     ['lenet5']
     """
-    _ensure_loaded()
     if kind is not None:
         _check_kind(kind)
     names = [n for n, spec in _MODELS.items() if kind is None or spec.kind == kind]
@@ -281,7 +275,6 @@ def resolve_name(name: str) -> str:
     UnknownModelError
         If no model has that name; the message lists close matches.
     """
-    _ensure_loaded()
     if not isinstance(name, str):
         msg = f"A model name must be a string. Received: name={name!r}"
         raise TypeError(msg)

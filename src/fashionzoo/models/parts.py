@@ -49,6 +49,26 @@ _CONVOLUTIONS = (
 )
 
 
+def scaled_pixels(image_hw: tuple[int, int], scale: float) -> tuple[Any, Any]:
+    """The input of an estimator's model and its pixels scaled to [0, 1].
+
+    Parameters
+    ----------
+    image_hw : (int, int)
+        Height and width of the images seen at fit.
+    scale : float
+        The fit's pixel scale (1/255 for 0-255 pixels).
+
+    Returns
+    -------
+    inputs, scaled : KerasTensor
+        The ``"pixels"`` input (float32, ``(*image_hw, 1)``) and the output
+        of its ``"scale"`` rescaling layer.
+    """
+    inputs = keras.Input(shape=(*image_hw, 1), dtype="float32", name="pixels")
+    return inputs, keras.layers.Rescaling(scale, name="scale")(inputs)
+
+
 def has_augmentation(model: Any) -> bool:
     """Whether ``model`` holds an augmentation stack.
 

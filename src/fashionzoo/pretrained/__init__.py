@@ -9,29 +9,37 @@ imports neither Keras nor TensorFlow. ``benchmarks/train_pretrained.py``
 trains and writes both; rerun with the same seed on the same host it gives
 the same weights.
 
-Most users reach these through :func:`fashionzoo.create_estimator` with
-``pretrained=True``, and :func:`fashionzoo.list_models` with
-``pretrained=True``.
+This package resolves the shipped files and reads the cards; it builds no
+estimator. Most users reach the weights through
+:func:`fashionzoo.create_estimator` with ``pretrained=True`` (or
+:func:`fashionzoo.saving.load_pretrained`), and :func:`fashionzoo.list_models`
+with ``pretrained=True``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from fashionzoo._fileformat import network_arrays
 from fashionzoo.exceptions import ChecksumError, FashionZooError
+from fashionzoo.models._registry import resolve_name
 
 __all__ = [
     "PRETRAINED_DIR",
     "NoPretrainedWeightsError",
+    "ShippedNetwork",
     "graph_path",
     "list_pretrained",
-    "load_pretrained",
     "model_card",
+    "network_weights",
+    "shipped_network",
     "weights_path",
 ]
 
@@ -73,8 +81,6 @@ def list_pretrained() -> list[str]:
 
 
 def _resolve(name: str) -> str:
-    from fashionzoo.models._registry import resolve_name
-
     key = resolve_name(name)
     if key not in _cards():
         available = ", ".join(list_pretrained()) or "none"
@@ -191,8 +197,27 @@ def _checked_file(name: str, entry: dict[str, Any]) -> Path:
     return path
 
 
-def load_pretrained(name: str | os.PathLike[str]) -> Any:
-    """The fitted estimator of a network's shipped weights.
+@dataclass(frozen=True)
+class ShippedNetwork:
+    """What a card says of the network its weights fit.
+
+    Attributes
+    ----------
+    name : str
+        The registered name.
+    hyperparameters : dict
+        The builder's hyperparameters the weights were trained with.
+    classes : list
+        The classes of its output layer, in order.
+    """
+
+    name: str
+    hyperparameters: dict[str, Any]
+    classes: list[Any]
+
+
+def shipped_network(name: str) -> ShippedNetwork:
+    """The network the shipped weights of ``name`` fit, from its card.
 
     Parameters
     ----------
@@ -201,13 +226,39 @@ def load_pretrained(name: str | os.PathLike[str]) -> Any:
 
     Returns
     -------
-    estimator : ZooClassifier
-        Fitted on the 60,000 training images with the card's recipe, with
-        ``pretrained=True``; ``classes_`` are 0-9.
+    ShippedNetwork
     """
-    from fashionzoo.saving import load
+    card = model_card(name)
+    return ShippedNetwork(
+        name=card["name"],
+        hyperparameters=dict(card["network"]["hyperparameters"]),
+        classes=list(card["classes"]),
+    )
 
-    key = _resolve(os.fspath(name))
-    estimator = load(weights_path(key))
-    estimator.set_params(pretrained=True)
-    return estimator
+
+def network_weights(name: str) -> list[np.ndarray]:
+    """The weights of the shipped network of ``name``, in the Keras model's order.
+
+    The arrays of the file's whole model (pixel scaling and augmentation
+    hold none, so they are the network's own); the file's SHA256 is checked
+    against the card first. No estimator is built:
+    ``ZooClassifier(pretrained=True)`` copies them into a freshly built
+    network.
+
+    Parameters
+    ----------
+    name : str
+        A registered name or alias.
+
+    Returns
+    -------
+    arrays : list of ndarray
+
+    Raises
+    ------
+    NoPretrainedWeightsError
+        No weights ship for ``name``.
+    ChecksumError
+        The shipped file is damaged.
+    """
+    return network_arrays(weights_path(name))

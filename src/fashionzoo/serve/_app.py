@@ -72,7 +72,7 @@ def create_app(
     >>> import uvicorn
     >>> uvicorn.run(app, host="127.0.0.1", port=8000)  # doctest: +SKIP
     """
-    from fashionzoo import __version__
+    from fashionzoo._version import __version__
 
     if not models:
         msg = "create_app needs at least one model; load them with load_models()."

@@ -34,6 +34,15 @@ INPUT_CONTRACT = (
 #: ones in the thread pool (see :attr:`ServedModel.inline`).
 INLINE_SECONDS = 0.5e-3
 
+#: Intra-op threads per prediction when serving. One: the requests in flight
+#: run side by side, one per core, instead of each prediction waking every
+#: core for a 28x28 image. On the project's 2-core host, 8 clients
+#: (benchmarks/bench_serve.py), one thread served lenet5 1.3-1.4x more
+#: requests/s than two and fast_resnet in ONNX Runtime 1.04x; fast_resnet in
+#: OpenVINO was ~1.1x faster with two (OpenVINO shares one pool of threads
+#: among its infer requests).
+SERVE_THREADS = 1
+
 
 @dataclass
 class ServedModel:
@@ -62,8 +71,8 @@ class ServedModel:
     inline : bool
         Whether predictions run on the event loop (a single image takes
         under 0.5 ms: a thread hop would cost more than it saves) or in the
-        thread pool (ONNX Runtime releases the GIL, so the loop keeps
-        answering).
+        thread pool (ONNX Runtime and OpenVINO release the GIL, so the loop
+        keeps answering).
     single_image_ms : float
         The median time of one image at start, in milliseconds.
     """
@@ -83,8 +92,9 @@ class ServedModel:
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
         """Probabilities of (n, 28, 28) uint8 images, serialised where needed.
 
-        ONNX Runtime sessions take concurrent calls; an OpenVINO infer request
-        and a Keras model are used by one thread at a time.
+        ONNX Runtime sessions take concurrent calls, and so does an OpenVINO
+        model (one infer request per thread); a Keras model is used by one
+        thread at a time.
 
         Parameters
         ----------
@@ -169,7 +179,9 @@ def _graph_runtime(runtime: str, suffix: str) -> str | None:
     return None
 
 
-def load_model(spec: str | os.PathLike[str], runtime: str = "auto") -> ServedModel:
+def load_model(
+    spec: str | os.PathLike[str], runtime: str = "auto", threads: int = SERVE_THREADS
+) -> ServedModel:
     """Load one model for serving.
 
     Parameters
@@ -183,6 +195,11 @@ def load_model(spec: str | os.PathLike[str], runtime: str = "auto") -> ServedMod
         OpenVINO), an ``.xml`` file in OpenVINO; Keras only for a model with
         no exported graph (a ``.fzoo`` file), which starts TensorFlow and is
         said so in the listing's ``note``.
+    threads : int, default=1
+        Intra-op threads of ONNX Runtime or OpenVINO for each prediction.
+        One suits a server: concurrent requests then run on separate cores.
+        More makes a single large request faster on an idle host. Keras
+        ignores it.
 
     Returns
     -------
@@ -207,6 +224,9 @@ def load_model(spec: str | os.PathLike[str], runtime: str = "auto") -> ServedMod
             f"runtime must be one of {', '.join(RUNTIME_CHOICES)}. "
             f"Received: runtime={runtime!r}"
         )
+        raise ValueError(msg)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        msg = f"threads must be a positive integer. Received: threads={threads!r}"
         raise ValueError(msg)
     text = os.fspath(spec)
     path = Path(text).expanduser()
@@ -237,7 +257,7 @@ def load_model(spec: str | os.PathLike[str], runtime: str = "auto") -> ServedMod
             )
         else:
             used = _graph_runtime(runtime, path.suffix) or "onnxruntime"
-            classifier = InferenceModel(path, runtime=used)
+            classifier = InferenceModel(path, runtime=used, threads=threads)
         card = dict(getattr(classifier, "metadata_", {}) or {})
         card.pop("classes", None)
         source = path
@@ -257,7 +277,10 @@ def load_model(spec: str | os.PathLike[str], runtime: str = "auto") -> ServedMod
         name = card["name"]
         graph = None if runtime == "keras" else _graph_runtime(runtime, ".onnx")
         if graph is not None and "onnx" in card:
-            classifier, used = InferenceModel(name, runtime=graph), graph
+            classifier, used = (
+                InferenceModel(name, runtime=graph, threads=threads),
+                graph,
+            )
             source = classifier.path_
         else:
             from fashionzoo.pretrained import weights_path
@@ -284,7 +307,7 @@ def load_model(spec: str | os.PathLike[str], runtime: str = "auto") -> ServedMod
         card=card,
         note=note,
         class_names=class_names(classifier.classes_),
-        _lock=None if used == "onnxruntime" else threading.Lock(),
+        _lock=threading.Lock() if used == "keras" else None,
     )
     _warm_up(model)
     return model
@@ -302,11 +325,13 @@ def _warm_up(model: ServedModel) -> None:
         times.append(time.perf_counter() - start)
     seconds = sorted(times)[2]
     model.single_image_ms = seconds * 1e3
-    model.inline = model.runtime == "onnxruntime" and seconds < INLINE_SECONDS
+    model.inline = model.runtime != "keras" and seconds < INLINE_SECONDS
 
 
 def load_models(
-    specs: list[str] | tuple[str, ...] | None = None, runtime: str = "auto"
+    specs: list[str] | tuple[str, ...] | None = None,
+    runtime: str = "auto",
+    threads: int = SERVE_THREADS,
 ) -> dict[str, ServedModel]:
     """Load the models to serve, each once.
 
@@ -315,6 +340,8 @@ def load_models(
     specs : list of str, default=None
         Names or files (see :func:`load_model`); None: every shipped network.
     runtime : str, default="auto"
+        As in :func:`load_model`, for every model.
+    threads : int, default=1
         As in :func:`load_model`, for every model.
 
     Returns
@@ -331,7 +358,7 @@ def load_models(
 
     models: dict[str, ServedModel] = {}
     for spec in specs or list_pretrained():
-        model = load_model(spec, runtime)
+        model = load_model(spec, runtime, threads)
         if model.name in models:
             msg = (
                 f"two models are named {model.name!r} (from {spec!r}); give each "
