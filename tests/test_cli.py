@@ -253,6 +253,81 @@ def test_usage_errors_exit_2(capsys):
         assert "fashionzoo cv: error:" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["cv", "lenet5", "--n-jobs", "0"],
+            (
+                "argument --n-jobs: expected -1 (one process per CPU) or a positive "
+                "integer; got '0'"
+            ),
+        ),
+        (
+            ["compare", "knn", "svc", "--n-jobs", "-2"],
+            (
+                "argument --n-jobs: expected -1 (one process per CPU) or a positive "
+                "integer; got '-2'"
+            ),
+        ),
+        (
+            ["train", "lenet5", "--seed", "-1"],
+            "argument --seed: expected an integer from 0 to 4294967295; got '-1'",
+        ),
+        (
+            ["train", "lenet5", "--epochs", "0"],
+            "argument --epochs: expected a positive integer; got '0'",
+        ),
+        (
+            ["cv", "knn", "--batch-size", "-3"],
+            "argument --batch-size: expected a positive integer; got '-3'",
+        ),
+        (
+            ["predict", "--model", "lenet5", "--top", "0", "x.png"],
+            "argument --top: expected a positive integer; got '0'",
+        ),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else None,
+)
+def test_bad_option_values_are_usage_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: fashionzoo {argv[0]}")  # argparse's usage line
+    assert err.rstrip().endswith(f"fashionzoo {argv[0]}: error: {message}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["cv", "knn", "--folds", "100", "--max-samples", "200"],
+            (
+                "argument --folds: 100 stratified folds need at least 100 images of "
+                "each class; the smallest class of the 200 training images has 20. "
+                "Use --folds 20 or fewer"
+            ),
+        ),
+        (
+            ["compare", "knn", "svc", "--folds", "30", "--max-samples", "100"],
+            "argument --folds: 30 stratified folds need",
+        ),
+        (
+            ["cv", "knn", "--max-samples", "5"],
+            (
+                "argument --max-samples: a stratified subset needs at least one image "
+                "per class: n must be >= 10. Received: n=5"
+            ),
+        ),
+    ],
+    ids=["cv-folds", "compare-folds", "max-samples"],
+)
+@pytest.mark.usefixtures("real_data")
+def test_values_too_large_for_the_data_are_usage_errors(capsys, argv, message):
+    assert message in fail(capsys, *argv, "--quiet")
+
+
 # ---------------------------------------------------------------- images
 def _save_picture(array: np.ndarray, path: Path, *, size=None, mode="L") -> Path:
     from PIL import Image
@@ -775,3 +850,51 @@ def test_a_failed_save_after_training_says_so_and_leaves_no_file(
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     assert target.read_bytes() == good.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.fzoo"]
+
+
+def _with_estimator_json(path, edit):
+    """The shipped lenet5.fzoo with its estimator.json edited, written to ``path``."""
+    import zipfile
+
+    from fashionzoo import pretrained
+
+    with zipfile.ZipFile(pretrained.PRETRAINED_DIR / "lenet5.fzoo") as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    meta = edit(json.loads(members["estimator.json"]))
+    members["estimator.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda meta: [meta], "estimator.json holds a list, not an object"),
+        (
+            lambda meta: {k: v for k, v in meta.items() if k != "params"},
+            "estimator.json's 'params' is missing, not a dict",
+        ),
+        (
+            lambda meta: {k: v for k, v in meta.items() if k != "fitted"},
+            "estimator.json's 'fitted' is missing, not a dict",
+        ),
+        (lambda meta: {**meta, "version": "2"}, "its version is '2', not a positive"),
+        (lambda meta: {**meta, "version": None}, "its version is None, not a positive"),
+    ],
+    ids=["list", "no-params", "no-fitted", "version-str", "version-null"],
+)
+@pytest.mark.parametrize("command", ["predict", "export"])
+def test_a_malformed_estimator_json_is_one_error_line(
+    capsys, tmp_path, edit, message, command
+):
+    bad = _with_estimator_json(tmp_path / "bad.fzoo", edit)
+    picture = _save_picture(np.zeros((28, 28), np.uint8), tmp_path / "x.png")
+    argv = {
+        "predict": ["predict", "--model", str(bad), str(picture)],
+        "export": ["export", "--model", str(bad), "--out", str(tmp_path / "x.keras")],
+    }[command]
+    line = fail(capsys, *argv, status=1)
+    assert f"{str(bad)!r} is not a valid fashionzoo model file: {message}" in line
+    assert not (tmp_path / "x.keras").exists()

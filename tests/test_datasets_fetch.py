@@ -525,6 +525,25 @@ def test_damaged_or_stale_cache_is_rebuilt(synth, home, corrupt):
     assert leftovers(home) == []
 
 
+def test_a_damaged_cache_is_reported_once(synth, home, caplog):
+    synth.write(home)
+    fetch_fashion_mnist("train", data_home=home)
+    _flip_last_byte(_npy(home))
+    with caplog.at_level("DEBUG", logger="fashionzoo.datasets._fetch"):
+        bunch = fetch_fashion_mnist("train", data_home=home)
+    assert_equal_bunch(bunch, synth.expected("train"))
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    expected = (
+        f"The decoded cache {_npy(home)} is damaged (its content does not match "
+        "the checksum written with it); rebuilding it from "
+        "train-images-idx3-ubyte.gz."
+    )
+    assert [r.getMessage() for r in warnings if "is damaged" in r.getMessage()] == [
+        expected
+    ]
+    assert len(warnings) == 1
+
+
 def test_cache_rebuilt_when_registry_changes(synth, home):
     synth.write(home)
     fetch_fashion_mnist("test", data_home=home)

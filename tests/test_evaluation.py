@@ -184,3 +184,71 @@ def test_compare_summarises_scikit_learn_models_with_array_n_iter():
     assert set(rows) == {"logreg", "knn"}
     assert "epochs" not in rows["logreg"]  # its n_iter_ is an array of iterations
     assert 0.5 < rows["logreg"]["test accuracy"] <= 1.0
+
+
+# ------------------------------------------- labels of another kind (#30)
+MISMATCH = "The model's classes do not match the labels"
+
+
+def _named(y):
+    return np.asarray(FASHION_MNIST_CLASSES)[y]
+
+
+def _check_mismatch_message(message, given_first):
+    assert MISMATCH in message
+    assert "classes_ = ['Ankle boot', 'Bag'" in message  # the model's, with type
+    assert "str" in message
+    assert f"[{given_first!r}" in message  # a few of the given labels
+    assert "int64" in message
+    assert "class_names(y)" in message  # what to do
+
+
+def test_evaluate_says_the_classes_do_not_match_the_labels(sample_data):
+    X, y = sample_data
+    knn = KNeighborsClassifier().fit(X[:800], _named(y[:800]))
+    with pytest.raises(ValueError, match=MISMATCH) as info:
+        evaluate(knn, X[800:], y[800:])
+    _check_mismatch_message(str(info.value), int(y[800]))
+    # the matching labels still evaluate
+    assert evaluate(knn, X[800:], _named(y[800:])).n_samples == 200
+
+
+def test_evaluate_without_classes_compares_the_predictions(sample_data):
+    X, y = sample_data
+
+    class NoClasses:
+        def predict(self, X):
+            return _named(np.zeros(len(X), dtype=int))
+
+    with pytest.raises(ValueError, match=MISMATCH):
+        evaluate(NoClasses(), X[:10], y[:10])
+
+
+def test_compare_says_the_classes_do_not_match_the_labels(sample_data):
+    from fashionzoo.evaluation import compare
+
+    X, y = sample_data
+    with pytest.raises(ValueError, match=MISMATCH) as info:
+        compare(
+            {"knn": KNeighborsClassifier()},
+            X[:600],
+            _named(y[:600]),
+            X[600:],
+            y[600:],
+            folds=2,
+        )
+    _check_mismatch_message(str(info.value), int(y[600]))
+
+
+def test_score_says_the_classes_do_not_match_the_labels(tiny_data):
+    from fashionzoo.estimators import LeNet5Classifier
+
+    X, y = tiny_data
+    est = fast_instance(LeNet5Classifier).fit(X, np.array(["a", "b", "c"])[y])
+    with pytest.raises(ValueError, match=MISMATCH) as info:
+        est.score(X, y)
+    message = str(info.value)
+    assert MISMATCH in message
+    assert "classes_ = ['a', 'b', 'c'] (<U1, str)" in message
+    assert "int64" in message
+    assert 0 < est.score(X, np.array(["a", "b", "c"])[y]) <= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import pickle
 import zipfile
@@ -395,3 +396,18 @@ def test_a_full_disk_names_the_file_and_says_nothing_was_saved(
     assert isinstance(info.value, OSError)
     assert info.value.errno == errno.ENOSPC
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_same_model_saved_twice_gives_the_same_bytes(fitted, data, tmp_path):
+    import time
+
+    first, second = tmp_path / "a.fzoo", tmp_path / "b.fzoo"
+    save(fitted, first)
+    time.sleep(1.1)  # Keras's save date and zip times have one-second steps
+    save(fitted, second)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        inner = zipfile.ZipFile(io.BytesIO(archive.read("model.keras")))
+        assert "date_saved" not in json.loads(inner.read("metadata.json"))
+    X, _ = data
+    np.testing.assert_array_equal(load(first).predict_proba(X), fitted.predict_proba(X))

@@ -336,7 +336,31 @@ def keras_bytes(model: Any) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         model_file = Path(tmp) / "model.keras"
         model.save(model_file)
-        return model_file.read_bytes()
+        return _without_save_date(model_file.read_bytes())
+
+
+def _without_save_date(keras_file: bytes) -> bytes:
+    """A ``.keras`` zip rewritten so that the same model gives the same bytes.
+
+    Keras records the save time (``date_saved`` in ``metadata.json``, and
+    the members' zip timestamps); the date is dropped and the times fixed,
+    the members' content and order are kept.
+    """
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(keras_file)) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "metadata.json":
+                meta = json.loads(data)
+                meta.pop("date_saved", None)
+                data = json.dumps(meta).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data, compress_type=info.compress_type)
+    return buffer.getvalue()
 
 
 def read_keras(data: bytes, path: Path) -> Any:

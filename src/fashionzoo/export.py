@@ -135,7 +135,9 @@ def export(
         registers fashionzoo's own layers: augmentation and test-time
         averaging).
         ``"savedmodel"``: a TensorFlow SavedModel with a ``serve`` endpoint
-        (``tf.saved_model.load(path).serve(images)``, or
+        (``loaded = tf.saved_model.load(path)``, then
+        ``loaded.serve(images)`` while ``loaded`` is kept: the endpoint uses
+        the variables ``loaded`` owns; or
         ``keras.layers.TFSMLayer(path, call_endpoint="serve")``); needs the
         TensorFlow package.
         ``"onnx"``: an ONNX graph for ONNX Runtime (or OpenVINO), holding
@@ -186,12 +188,23 @@ def export(
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> import fashionzoo
     >>> from fashionzoo.datasets import load_sample
     >>> X, y = load_sample(return_X_y=True)
-    >>> est = fashionzoo.create_estimator("lenet5", epochs=1).fit(X, y)  # doctest: +SKIP
-    >>> fashionzoo.export(est, "lenet5.keras")  # doctest: +SKIP
-    PosixPath('lenet5.keras')
+    >>> est = fashionzoo.create_estimator("lenet5", pretrained=True)
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = Path(tmp.name)
+    >>> fashionzoo.export(est, folder / "lenet5.keras").name
+    'lenet5.keras'
+    >>> import tensorflow as tf
+    >>> path = fashionzoo.export(est, folder / "lenet5", format="savedmodel")
+    >>> loaded = tf.saved_model.load(str(path))  # keep it while serving
+    >>> proba = loaded.serve(X[:4].reshape(4, 28, 28, 1).astype("float32"))
+    >>> proba.shape
+    TensorShape([4, 10])
+    >>> tmp.cleanup()
     """
     if format not in EXPORT_FORMATS:
         import difflib

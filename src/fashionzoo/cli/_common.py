@@ -188,6 +188,46 @@ def folds(text: str) -> int:
     return value
 
 
+def n_jobs(text: str) -> int:
+    """A process count for joblib: -1 (one per CPU) or >= 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0 or value < -1:
+        msg = f"expected -1 (one process per CPU) or a positive integer; got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def seed(text: str) -> int:
+    """A random seed in [0, 2**32 - 1], for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        msg = f"expected an integer from 0 to 4294967295; got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def check_folds(args: argparse.Namespace, y: Any) -> None:
+    """``--folds`` no larger than the images of the smallest class (a usage error)."""
+    import numpy as np
+
+    _, counts = np.unique(np.asarray(y), return_counts=True)
+    smallest = int(counts.min()) if counts.size else 0
+    if args.folds > smallest:
+        msg = (
+            f"argument --folds: {args.folds} stratified folds need at least "
+            f"{args.folds} images of each class; the smallest class of the "
+            f"{len(y):,} training images has {smallest}. Use --folds {smallest} "
+            f"or fewer, or train on more images (--max-samples)"
+        )
+        raise UsageError(msg)
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the line breaks of descriptions and examples; at most 100 columns."""
 
@@ -218,7 +258,7 @@ def common_parser() -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--seed",
-        type=int,
+        type=seed,
         default=0,
         metavar="N",
         help="random seed for subsets, folds and training (default: 0)",
@@ -279,7 +319,7 @@ def cv_options(parser: argparse.ArgumentParser, default_folds: int) -> None:
     )
     group.add_argument(
         "--n-jobs",
-        type=int,
+        type=n_jobs,
         default=1,
         metavar="N",
         help="folds trained in parallel processes; -1 for one per CPU (default: 1)",
@@ -403,8 +443,12 @@ def load(
     X, y = fetch_fashion_mnist(
         subset, data_home=args.data_home, return_X_y=True, progressbar=show_bars()
     )
-    with usage():
+    try:
         return stratified_subset(X, y, n, random_state=args.seed)
+    except ValueError as exc:
+        option = "--max-samples" if subset == "train" else "--test-samples"
+        msg = f"argument {option}: {exc}"
+        raise UsageError(msg) from exc
 
 
 def show_bars() -> bool:

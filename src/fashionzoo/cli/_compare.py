@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from fashionzoo.cli._common import (
     PROG,
     Commands,
+    check_folds,
     cv_options,
     load_test,
     load_train,
@@ -32,6 +33,7 @@ def compare(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     estimators = make_estimators(args.models, args)
     X, y = load_train(args)
+    check_folds(args, y)
     X_test, y_test = load_test(args)
 
     def fold_start(name: str, fold: int, n_folds: int, n_train: int) -> None:

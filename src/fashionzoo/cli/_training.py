@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from fashionzoo.cli._common import (
     Commands,
     UsageError,
+    check_folds,
     cv_options,
     load_test,
     load_train,
@@ -49,6 +50,7 @@ def cv(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     estimator = make_estimators([args.model], args)[args.model]
     X, y = load_train(args)
+    check_folds(args, y)
     progress(
         f"{args.folds}-fold stratified cross-validation of {args.model} on "
         f"{len(y):,} images{epochs_per_fit(estimator)}"

@@ -290,8 +290,9 @@ def _load_into(
     if _read_cache(home, name, out):
         return
     with _locked(home):
-        # Another process may have built it while we waited for the lock.
-        if _read_cache(home, name, out):
+        # Another process may have built it while we waited for the lock;
+        # what is wrong with the cache was said by the first look.
+        if _read_cache(home, name, out, said=True):
             return
         values = _obtain(home, where, name, download, progressbar)
         out[...] = values
@@ -318,8 +319,14 @@ def _content_hash(values: NDArray[np.uint8]) -> str:
     return hashlib.sha256(np.ascontiguousarray(values).data).hexdigest()
 
 
-def _read_cache(home: Path, name: str, out: NDArray[np.uint8]) -> bool:
-    """Read the decoded cache of ``name`` into ``out``; False if unusable."""
+def _read_cache(
+    home: Path, name: str, out: NDArray[np.uint8], *, said: bool = False
+) -> bool:
+    """Read the decoded cache of ``name`` into ``out``; False if unusable.
+
+    ``said``: a look that follows one which already reported the problem
+    (under the lock), so it reports it only at debug level.
+    """
     npy, meta = _cache_paths(home, name)
     try:
         found = json.loads(meta.read_text(encoding="utf-8"))
@@ -345,7 +352,8 @@ def _read_cache(home: Path, name: str, out: NDArray[np.uint8]) -> bool:
             logger.info("Rebuilding %s: labels out of range.", npy.name)
             return False
     if content != _content_hash(out):
-        logger.warning(
+        logger.log(
+            logging.DEBUG if said else logging.WARNING,
             "The decoded cache %s is damaged (its content does not match the "
             "checksum written with it); rebuilding it from %s.",
             npy,

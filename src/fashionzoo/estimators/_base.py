@@ -657,6 +657,18 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy on ``X`` and labels ``y`` (:meth:`ClassifierMixin.score`).
+
+        Labels of another kind than ``classes_`` (numbers for a model fitted
+        on strings, or the reverse) are a ``ValueError`` that lists both.
+        """
+        from fashionzoo._labels import check_label_kinds
+
+        check_is_fitted(self)
+        check_label_kinds(self.classes_, y)
+        return float(super().score(X, y, sample_weight=sample_weight))
+
     def embed(self, X) -> np.ndarray:
         """Activations of the network's last hidden layer: one vector per image.
 

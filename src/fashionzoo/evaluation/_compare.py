@@ -325,18 +325,18 @@ def compare(
 
     Examples
     --------
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.dummy import DummyClassifier
     >>> from sklearn.neighbors import KNeighborsClassifier
     >>> from fashionzoo.datasets import load_sample
     >>> from fashionzoo.evaluation import compare
     >>> X, y = load_sample(return_X_y=True)
     >>> X = X.reshape(len(X), -1) / 255
     >>> result = compare(
-    ...     {"knn": KNeighborsClassifier(), "logreg": LogisticRegression(max_iter=200)},
+    ...     {"knn": KNeighborsClassifier(), "prior": DummyClassifier()},
     ...     X[:800], y[:800], X[800:], y[800:], folds=3,
     ... )
-    >>> result.best in ("knn", "logreg"), len(result.summary())
-    (True, 2)
+    >>> result.best, len(result.summary())
+    ('knn', 2)
     """
     if not estimators:
         msg = "compare needs at least one estimator."

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from fashionzoo._labels import check_label_kinds
 from fashionzoo.datasets._names import class_names
 from fashionzoo.evaluation._calibration import (
     brier_score,
@@ -231,6 +232,8 @@ def evaluate(
     y_true = np.asarray(y)
     if y_true.ndim != 1:
         y_true = y_true.ravel()
+    if getattr(estimator, "classes_", None) is not None:
+        check_label_kinds(estimator.classes_, y_true)  # before predicting
     start = time.perf_counter()
     y_proba = None
     if hasattr(estimator, "predict_proba") and hasattr(estimator, "classes_"):
@@ -246,6 +249,8 @@ def evaluate(
         )
         raise ValueError(msg)
     known = getattr(estimator, "classes_", None)
+    if known is None:
+        check_label_kinds(y_pred, y_true)
     labels = np.unique(y_true) if known is None else np.union1d(known, y_true)
     names = class_names(labels, target_names)
     report = classification_report(
