@@ -31,6 +31,7 @@ from fashionzoo._config import (
 )
 from fashionzoo._defaults import TRAINING_DEFAULTS
 from fashionzoo._keras import keras
+from fashionzoo._labels import check_label_kinds
 from fashionzoo.estimators import _persistence
 from fashionzoo.estimators._fitted_state import FittedState
 from fashionzoo.estimators._generate import complete_estimator
@@ -663,8 +664,6 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         Labels of another kind than ``classes_`` (numbers for a model fitted
         on strings, or the reverse) are a ``ValueError`` that lists both.
         """
-        from fashionzoo._labels import check_label_kinds
-
         check_is_fitted(self)
         check_label_kinds(self.classes_, y)
         return float(super().score(X, y, sample_weight=sample_weight))
