@@ -32,6 +32,7 @@ from fashionzoo.estimators._generate import (
     make_init,
 )
 from fashionzoo.estimators._seeding import seed_from_random_state, seeded_build
+from fashionzoo.estimators._state import from_plain, to_plain
 from fashionzoo.estimators._training import make_loss, make_optimizer
 from fashionzoo.estimators._tta import TTA_MODES, average_views, tta_views
 from fashionzoo.estimators._validation import (
@@ -739,6 +740,13 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         from fashionzoo.saving import save
 
         return save(self, path, weights=weights)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The network as .keras bytes: pickle, skops and MLflow get plain data.
+        return to_plain(super().__getstate__())
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(from_plain(state))
 
     def __deepcopy__(self, memo):
         state = {k: v for k, v in self.__dict__.items() if k != "model_"}
