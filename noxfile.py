@@ -259,6 +259,19 @@ def slow(session: nox.Session) -> None:
     session.run("pytest", "-m", "slow", *session.posargs, env=TEST_ENV)
 
 
+@nox.session(reuse_venv=True)
+def mlflow(session: nox.Session) -> None:
+    """Store and load every estimator with MLflow's sklearn flavour (skops format).
+
+    MLflow is not in the test extra: it brings some 35 packages (about 330 MB:
+    pyarrow, SQLAlchemy, its server); the test is skipped without it.
+    """
+    session.install(".[test]", "mlflow")
+    session.run(
+        "pytest", "tests/test_state.py", "-k", "mlflow", *session.posargs, env=TEST_ENV
+    )
+
+
 def _tests_on_backend(session: nox.Session, backend: str, package: str) -> None:
     session.install(".[test]", package)
     session.run("pytest", *session.posargs, env={**TEST_ENV, "KERAS_BACKEND": backend})

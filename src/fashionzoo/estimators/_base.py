@@ -44,6 +44,7 @@ from fashionzoo.estimators._loop import (
 from fashionzoo.estimators._predict import run_batches
 from fashionzoo.estimators._registry import register
 from fashionzoo.estimators._seeding import seed_from_random_state, seeded_build
+from fashionzoo.estimators._state import from_plain, to_plain
 from fashionzoo.estimators._training import make_loss, make_optimizer
 from fashionzoo.estimators._validation import (
     IMAGE_SIDE,
@@ -731,6 +732,13 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         path : Path
         """
         return _persistence.save(self, path, weights=weights)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The network as .keras bytes: pickle, skops and MLflow get plain data.
+        return to_plain(super().__getstate__())
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(from_plain(state))
 
     def __deepcopy__(self, memo):
         state = {k: v for k, v in self.__dict__.items() if k != "model_"}
