@@ -24,6 +24,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from fashionzoo._fileformat import keras_bytes
+from fashionzoo.models.custom_layers import custom_objects
+
 __all__ = ["KERAS_KEY", "from_plain", "to_plain"]
 
 #: The key under which the state holds ``model_`` as ``.keras`` bytes.
@@ -73,10 +76,7 @@ def from_plain(state: dict[str, Any]) -> dict[str, Any]:
 
 def model_to_bytes(model: Any) -> bytes:
     """The bytes of ``model`` saved as a ``.keras`` file (with its optimizer)."""
-    with tempfile.TemporaryDirectory(prefix="fashionzoo-state-") as tmp:
-        path = Path(tmp) / "model.keras"
-        model.save(path)
-        return path.read_bytes()
+    return keras_bytes(model)
 
 
 def model_from_bytes(data: bytes) -> Any:
@@ -98,7 +98,12 @@ def model_from_bytes(data: bytes) -> Any:
     with tempfile.TemporaryDirectory(prefix="fashionzoo-state-") as tmp:
         path = Path(tmp) / "model.keras"
         path.write_bytes(bytes(data))
-        return keras.saving.load_model(path, compile=True, safe_mode=_safe_mode())
+        return keras.saving.load_model(
+            path,
+            custom_objects=custom_objects(),
+            compile=True,
+            safe_mode=_safe_mode(),
+        )
 
 
 def _safe_mode() -> bool:
