@@ -366,6 +366,28 @@ def test_a_zip_bomb_is_refused_before_it_is_read(fitted, tmp_path, name, size):
         load(bomb)
 
 
+@pytest.mark.parametrize(
+    ("weights", "name", "size"),
+    [("float32", "weights.npz", 2 * 2**20), ("keras", "model.keras", 10 * 2**20)],
+)
+def test_a_member_larger_than_its_network_can_need_is_refused(
+    fitted, tmp_path, weights, name, size
+):
+    # Random bytes do not compress: the ratio limit lets them through, the
+    # bound derived from the declared network does not.
+    path = fitted.save(tmp_path / "m.fzoo", weights=weights)
+    padding = np.random.default_rng(0).bytes(size)
+
+    def pad(members):
+        members[name] = members[name] + padding
+
+    padded = _rewrite(path, tmp_path / "padded.fzoo", pad)
+    with pytest.raises(
+        ModelFileError, match=rf"padded\.fzoo.*{name} declares .* parameters can need"
+    ):
+        load(padded)
+
+
 def test_sha256_in_any_case_with_spaces_is_accepted(fitted, data, tmp_path):
     path = fitted.save(tmp_path / "m.fzoo")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -304,9 +304,20 @@ def _read_limited(
 
 
 def read_member(
-    archive: zipfile.ZipFile, meta: dict[str, Any], name: str, path: Path
+    archive: zipfile.ZipFile,
+    meta: dict[str, Any],
+    name: str,
+    path: Path,
+    *,
+    network_limit: tuple[int, str] | None = None,
 ) -> bytes:
-    """A network member's bytes, size-limited and checked against its SHA256."""
+    """A network member's bytes, size-limited and checked against its SHA256.
+
+    The member may inflate at most 50 times over its compressed size, and
+    at most ``network_limit[0]`` bytes, the most the network the file
+    declares can need (``network_limit[1]`` says which); the declared size
+    is checked before reading, the actual one while reading.
+    """
     try:
         info = archive.getinfo(name)
         limit = _MAX_INFLATION * info.compress_size + 2**20
@@ -316,6 +327,15 @@ def read_member(
                 f"{name} declares {info.file_size:,} bytes from "
                 f"{info.compress_size:,} compressed: not a network's weights",
             )
+        if network_limit is not None:
+            most, network = network_limit
+            if info.file_size > most:
+                raise bad_file(
+                    path,
+                    f"{name} declares {info.file_size:,} bytes, more than the "
+                    f"{most:,} that {network} can need",
+                )
+            limit = min(limit, most)
         data = _read_limited(archive, info, limit, path)
     except (KeyError, zipfile.BadZipFile, EOFError, OSError) as exc:
         msg = f"{str(path)!r} is damaged: cannot read {name} ({exc})"

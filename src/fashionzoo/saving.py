@@ -18,7 +18,8 @@ that is truncated, damaged or altered is an error that names it; it never
 gives an estimator with wrong weights. Only the fitted attributes the class
 saves are read, each checked for its type and against the network
 (``classes_`` has one label per output), and a member that would inflate far
-beyond its compressed size is refused before it is read. The checksums find
+beyond its compressed size, or past what the network it declares can need,
+is refused before it is read. The checksums find
 damage and edits; someone who rewrites a file can rewrite them too, so for a
 file from elsewhere pass the ``sha256`` its author published.
 

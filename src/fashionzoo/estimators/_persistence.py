@@ -128,11 +128,18 @@ def restore_estimator(
     estimator._seed = meta.get("seed") or 0
     estimator._incremental = False
     if "model.keras" in meta["members"]:
-        data = _fileformat.read_member(archive, meta, "model.keras", file)
+        limit = _network_limit(estimator, "model.keras")
+        data = _fileformat.read_member(
+            archive, meta, "model.keras", file, network_limit=limit
+        )
         estimator.model_ = _fileformat.read_keras(data, file)
     elif "weights.npz" in meta["members"]:
-        data = _fileformat.read_member(archive, meta, "weights.npz", file)
-        estimator.model_ = _rebuild(estimator, data, file)
+        model = _build(estimator)
+        limit = _member_bound(model.count_params(), len(model.weights), "weights.npz")
+        data = _fileformat.read_member(
+            archive, meta, "weights.npz", file, network_limit=(limit, _what(model))
+        )
+        estimator.model_ = _rebuild(model, data, file)
     else:
         raise bad_file(file, "it holds no network (model.keras or weights.npz)")
     _check_against_network(estimator, file)
@@ -242,12 +249,45 @@ def _check_against_network(estimator: Any, file: Path) -> None:
         )
 
 
-def _rebuild(estimator: Any, data: bytes, path: Path) -> Any:
-    arrays = _fileformat.read_weights(data)
+def _build(estimator: Any) -> Any:
+    """The network the file's parameters and fitted attributes build (untrained)."""
     hw = tuple(estimator.image_shape_[:2])
-    model = estimator._build_model(
+    return estimator._build_model(
         hw, len(estimator.classes_), estimator._seed, estimator.pixel_scale_
     )
+
+
+def _what(model: Any) -> str:
+    return f"a {model.name} network of {model.count_params():,} parameters"
+
+
+def _member_bound(n_params: int, n_variables: int, member: str) -> int:
+    """The most bytes a network member of ``n_params`` parameters can take.
+
+    ``weights.npz``: every value as float32, with an array header each.
+    ``model.keras``: the weights and an optimizer's (Adam keeps two moments
+    per weight) as float32, HDF5's overhead per variable, and the model's
+    configuration.
+    """
+    if member == "weights.npz":
+        return 4 * n_params + 4096 * n_variables + 2**20
+    return 3 * 4 * n_params + 3 * 16384 * n_variables + 8 * 2**20
+
+
+def _network_limit(estimator: Any, member: str) -> tuple[int, str] | None:
+    """The size bound of a ``model.keras`` member, for networks fashionzoo builds.
+
+    A transfer model's backbone is not built to bound its file (that would
+    cost a backbone); the compression-ratio limit alone applies to it.
+    """
+    if getattr(type(estimator), "_model_name", None) is None:
+        return None
+    model = _build(estimator)
+    return _member_bound(model.count_params(), len(model.weights), member), _what(model)
+
+
+def _rebuild(model: Any, data: bytes, path: Path) -> Any:
+    arrays = _fileformat.read_weights(data)
     expected = [tuple(w.shape) for w in model.get_weights()]
     if [a.shape for a in arrays] != expected:
         msg = (
