@@ -128,16 +128,19 @@ def restore_estimator(
     estimator._seed = meta.get("seed") or 0
     estimator._incremental = False
     if "model.keras" in meta["members"]:
-        limit = _network_limit(estimator, "model.keras")
         data = _fileformat.read_member(
-            archive, meta, "model.keras", file, network_limit=limit
+            archive,
+            meta,
+            "model.keras",
+            file,
+            network_limit=_network_limit(estimator, "model.keras"),
         )
         estimator.model_ = _fileformat.read_keras(data, file)
     elif "weights.npz" in meta["members"]:
         model = _build(estimator)
-        limit = _member_bound(model.count_params(), len(model.weights), "weights.npz")
+        most = _member_bound(model.count_params(), len(model.weights), "weights.npz")
         data = _fileformat.read_member(
-            archive, meta, "weights.npz", file, network_limit=(limit, _what(model))
+            archive, meta, "weights.npz", file, network_limit=(most, _what(model))
         )
         estimator.model_ = _rebuild(model, data, file)
     else:
