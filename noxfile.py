@@ -264,9 +264,11 @@ def mlflow(session: nox.Session) -> None:
     """Store and load every estimator with MLflow's sklearn flavour (skops format).
 
     MLflow is not in the test extra: it brings some 35 packages (about 330 MB:
-    pyarrow, SQLAlchemy, its server); the test is skipped without it.
+    pyarrow, SQLAlchemy, its server); the test is skipped without it. The lower
+    bound matters: left free, the resolver picks mlflow 1.27 (which accepts the
+    newest python-dateutil) and that one does not import with protobuf 7.
     """
-    session.install(".[test]", "mlflow")
+    session.install(".[test]", "mlflow>=3.17")
     session.run(
         "pytest", "tests/test_state.py", "-k", "mlflow", *session.posargs, env=TEST_ENV
     )
