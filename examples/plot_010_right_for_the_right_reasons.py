@@ -135,7 +135,9 @@ from pathlib import Path
 from fashionzoo.evaluation import SuspectLabels
 from fashionzoo.plotting import plot_suspects
 
-RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+# Sphinx-Gallery runs an example from its own folder and without ``__file__``.
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+RESULTS = HERE.parent / "benchmarks" / "results"
 
 
 def shipped_suspects(name):
