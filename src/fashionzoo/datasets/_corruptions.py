@@ -20,6 +20,7 @@ import numpy as np
 __all__ = ["CORRUPTIONS", "SEVERITY_PARAMETERS", "corrupt", "list_corruptions"]
 
 #: The parameter of every kind at severities 1-5, and what it means.
+#:
 #: Intensities are on the [0, 1] pixel scale (1 = white garment pixel).
 SEVERITY_PARAMETERS: dict[str, tuple[str, tuple[float, ...]]] = {
     "gaussian_noise": ("std of added N(0, s) noise", (0.04, 0.08, 0.12, 0.18, 0.26)),

@@ -69,7 +69,9 @@ def log_loss(y_true: ArrayLike, y_proba: ArrayLike, *, classes=None) -> float:
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
+        True labels.
     y_proba : array-like of shape (n_samples, n_classes)
+        Predicted probabilities, one column per class (``predict_proba``).
     classes : array-like of shape (n_classes,), default=None
         The label of each column (``estimator.classes_``); 0..n-1 if None.
 
@@ -88,8 +90,11 @@ def brier_score(y_true: ArrayLike, y_proba: ArrayLike, *, classes=None) -> float
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
+        True labels.
     y_proba : array-like of shape (n_samples, n_classes)
+        Predicted probabilities, one column per class (``predict_proba``).
     classes : array-like of shape (n_classes,), default=None
+        The label of each column (``estimator.classes_``); 0..n-1 if None.
 
     Returns
     -------
@@ -131,9 +136,13 @@ def reliability_bins(
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
+        True labels.
     y_proba : array-like of shape (n_samples, n_classes)
+        Predicted probabilities, one column per class (``predict_proba``).
     classes : array-like of shape (n_classes,), default=None
+        The label of each column (``estimator.classes_``); 0..n-1 if None.
     n_bins : int, default=15
+        Number of equal-width bins of [0, 1].
 
     Returns
     -------
@@ -168,9 +177,13 @@ def expected_calibration_error(
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
+        True labels.
     y_proba : array-like of shape (n_samples, n_classes)
+        Predicted probabilities, one column per class (``predict_proba``).
     classes : array-like of shape (n_classes,), default=None
+        The label of each column (``estimator.classes_``); 0..n-1 if None.
     n_bins : int, default=15
+        Number of equal-width bins of [0, 1].
 
     Returns
     -------

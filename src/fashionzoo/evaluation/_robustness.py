@@ -38,6 +38,9 @@ class RobustnessResult:
         Number of test images.
     random_state : int or None
         Seed passed to :func:`~fashionzoo.datasets.corrupt`.
+    info : dict, default={}
+        Keys of a :meth:`to_dict` record that are not fields, kept by
+        :meth:`from_dict` and written back by :meth:`to_dict`.
     """
 
     estimator: str
@@ -71,7 +74,14 @@ class RobustnessResult:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: clean and mean accuracy, and ``{kind: {severity: acc}}``."""
+        """A JSON-ready dict: clean and mean accuracy, and ``{kind: {severity: acc}}``.
+
+        Returns
+        -------
+        dict
+            The fields, ``mean_corruption_accuracy``, ``accuracy`` as
+            ``{kind: {severity: acc}}`` (severities as str), and ``info``'s keys.
+        """
         return {
             "estimator": self.estimator,
             "n_samples": self.n_samples,
@@ -87,7 +97,17 @@ class RobustnessResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RobustnessResult:
-        """The result that :meth:`to_dict` gave ``d`` (extra keys go to ``info``)."""
+        """The result that :meth:`to_dict` gave ``d`` (extra keys go to ``info``).
+
+        Parameters
+        ----------
+        d : dict
+            A dict as :meth:`to_dict` returns it, e.g. read back from JSON.
+
+        Returns
+        -------
+        RobustnessResult
+        """
         acc = d["accuracy"]
         kinds = list(acc)
         severities = [int(s) for s in acc[kinds[0]]]
@@ -108,7 +128,13 @@ class RobustnessResult:
         )
 
     def to_markdown(self) -> str:
-        """A Markdown table: one row per kind, one column per severity, and the mean."""
+        """A Markdown table: one row per kind, one column per severity, and the mean.
+
+        Returns
+        -------
+        str
+            The table, with a last row of the clean and mean accuracies.
+        """
         head = ["kind", *(f"s{s}" for s in self.severities), "mean"]
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for k, row in zip(self.kinds, self.accuracy, strict=True):

@@ -29,9 +29,11 @@ def nearest_images(
     estimator : fitted ZooClassifier
         Any estimator with ``embed``.
     X_query : array-like of images
+        The images to find neighbours for.
     X_pool : array-like of images
         Searched, e.g. the training images.
     n_neighbors : int, default=5
+        Neighbours returned per query image.
     metric : str, default="cosine"
         As :class:`~sklearn.neighbors.NearestNeighbors` takes it.
 

@@ -169,8 +169,11 @@ def find_suspect_labels(
     estimator : classifier with ``predict_proba``
         Unfitted or fitted; cloned for each fold.
     X : array-like of images
+        The images to check.
     y : array-like of shape (n_samples,)
+        Their given labels.
     cv : int or cross-validation splitter, default=5
+        Number of stratified folds, or a splitter as scikit-learn takes it.
     n_jobs : int, default=None
         Folds fitted in parallel.
     random_state : int, default=0

@@ -178,6 +178,7 @@ class InferenceModel:
         Parameters
         ----------
         X : array-like of images
+            As the estimators take them.
 
         Returns
         -------

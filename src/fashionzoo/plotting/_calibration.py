@@ -113,12 +113,17 @@ class ReliabilityDisplay:
         Parameters
         ----------
         y_true : array-like of shape (n_samples,)
+            True labels.
         y_proba : array-like of shape (n_samples, n_classes)
+            Predicted probabilities, one column per class (``predict_proba``).
         classes : array-like, default=None
             The label of each column; 0..n-1 if None.
         name : str, default="model"
+            The legend's name.
         n_bins : int, default=15
+            Number of equal-width bins of the top probability.
         ax : matplotlib.axes.Axes, default=None
+            Where the accuracy panel goes; a new figure if None.
 
         Returns
         -------
@@ -143,12 +148,17 @@ class ReliabilityDisplay:
         Parameters
         ----------
         estimator : fitted classifier with ``predict_proba`` and ``classes_``
+            The model to diagram.
         X : array-like of images
+            The images to score, as ``estimator`` takes them.
         y : array-like of shape (n_samples,)
+            Their true labels.
         name : str, default=None
             The legend's name; the class name if None.
         n_bins : int, default=15
+            Number of equal-width bins of the top probability.
         ax : matplotlib.axes.Axes, default=None
+            Where the accuracy panel goes; a new figure if None.
 
         Returns
         -------
@@ -180,7 +190,9 @@ def plot_reliability(
         From :func:`fashionzoo.evaluation.evaluate` (with probabilities) or
         :func:`fashionzoo.evaluation.compare`.
     n_bins : int, default=15
+        Number of equal-width bins of the top probability.
     ax : matplotlib.axes.Axes, default=None
+        Where the accuracy panel goes; a new figure if None.
 
     Returns
     -------

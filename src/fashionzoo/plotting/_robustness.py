@@ -23,10 +23,13 @@ class RobustnessDisplay:
 
     Made by :func:`plot_robustness`; ``plot(ax=None)`` draws it again.
 
+    Parameters
+    ----------
+    results : sequence of RobustnessResult
+        From :func:`fashionzoo.evaluation.evaluate_robustness`, one per panel.
+
     Attributes
     ----------
-    results : list of RobustnessResult
-        One per panel.
     ax_ : matplotlib Axes or ndarray of Axes
         The Axes drawn on (an array of them for several results).
     figure_ : matplotlib Figure
@@ -39,7 +42,17 @@ class RobustnessDisplay:
         self.results = list(results)
 
     def plot(self, ax: Any = None) -> RobustnessDisplay:
-        """Draw the panels on ``ax`` (one Axes per result) or on a new figure."""
+        """Draw the panels on ``ax`` (one Axes per result) or on a new figure.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or sequence of Axes, default=None
+            Where to draw, one Axes per result; a new figure if None.
+
+        Returns
+        -------
+        self
+        """
         import matplotlib.pyplot as plt
 
         m = len(self.results)
@@ -134,12 +147,19 @@ class CorruptionsDisplay:
 
     Made by :func:`plot_corruptions`.
 
-    Attributes
+    Parameters
     ----------
     images : ndarray of shape (n_kinds, n_severities, n_images, h, w)
         The corrupted images, on the scale of the input.
     kinds : list of str
+        The corruption kinds, one row each.
     severities : list of int
+        The severities, one column group each.
+    vmax : float
+        The white of the grey scale: 255 for uint8 or 0-255 images, else 1.
+
+    Attributes
+    ----------
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
     image_ : matplotlib AxesImage
@@ -155,7 +175,17 @@ class CorruptionsDisplay:
         self.vmax = vmax
 
     def plot(self, ax: Any = None) -> CorruptionsDisplay:
-        """Draw the grid on ``ax`` or on a new figure."""
+        """Draw the grid on ``ax`` or on a new figure.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure if None.
+
+        Returns
+        -------
+        self
+        """
         import matplotlib.pyplot as plt
 
         nk, ns, ni, h, w = self.images.shape

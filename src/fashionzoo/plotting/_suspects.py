@@ -26,7 +26,9 @@ def plot_suspects(
         From :func:`fashionzoo.evaluation.find_suspect_labels` or
         :func:`~fashionzoo.evaluation.find_label_issues`.
     n : int, default=40
+        Images shown at most (fewer if there are fewer suspects).
     ncols : int, default=10
+        Images per row of the grid.
     target_names : sequence of str, default=None
         Class names, see :func:`fashionzoo.datasets.class_names`.
 
