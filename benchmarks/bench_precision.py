@@ -3,7 +3,8 @@
 Should ``mixed_precision="auto"`` choose bfloat16 on a CPU whose cores have
 ``avx512_bf16`` or ``amx_bf16``? And does Keras's JAX backend (XLA) train
 faster here than TensorFlow? Each setup is a fresh process that fits
-``create_estimator("best", epochs=N)`` on 20,000 training images; the first
+``create_estimator(MODEL, epochs=N)`` (``best`` unless ``--model``) on
+20,000 training images; the first
 epoch (graph tracing) is left out and the median of the others reported.
 Rows go to ``results/precision.jsonl``.
 
@@ -11,6 +12,7 @@ Usage::
 
     python benchmarks/bench_precision.py                  # about 5 minutes here
     python benchmarks/bench_precision.py --epochs 4 --setups float32 bfloat16
+    python benchmarks/bench_precision.py --model lenet5 --images 60000 --epochs 6
 """
 
 from __future__ import annotations
@@ -33,12 +35,12 @@ SETUPS = {
 }
 
 
-def child(epochs: int, n: int) -> dict:
+def child(model: str, epochs: int, n: int) -> dict:
     from fashionzoo import create_estimator
     from fashionzoo.datasets import fetch_fashion_mnist
 
     X, y = fetch_fashion_mnist("train", return_X_y=True)
-    est = create_estimator("best", epochs=epochs, random_state=0).fit(X[:n], y[:n])
+    est = create_estimator(model, epochs=epochs, random_state=0).fit(X[:n], y[:n])
     times = [round(t, 2) for t in est.history_["epoch_time"]]
     import keras
 
@@ -57,6 +59,7 @@ def cpu_flags() -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="best", help="a zoo network (default: best)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--images", type=int, default=20_000)
     parser.add_argument("--setups", nargs="*", default=list(SETUPS))
@@ -64,7 +67,7 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.epochs, args.images)))
+        print(json.dumps(child(args.model, args.epochs, args.images)))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from zoo_table import machine  # a sibling script
@@ -72,7 +75,8 @@ def main() -> None:
     run = time.strftime("%Y-%m-%d %H:%M")
     for name in args.setups:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **SETUPS[name]}
-        command = [sys.executable, __file__, "--child", "--epochs", str(args.epochs)]
+        command = [sys.executable, __file__, "--child", "--model", args.model]
+        command += ["--epochs", str(args.epochs)]
         command += ["--images", str(args.images)]
         done = subprocess.run(
             command, capture_output=True, text=True, env=env, check=False
@@ -81,7 +85,11 @@ def main() -> None:
             last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
             row = {"setup": name, "error": last}
         else:
-            row = {"setup": name, **json.loads(done.stdout.strip().splitlines()[-1])}
+            row = {
+                "setup": name,
+                "model": args.model,
+                **json.loads(done.stdout.strip().splitlines()[-1]),
+            }
         row.update(
             images=args.images,
             machine=machine(),

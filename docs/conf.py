@@ -297,6 +297,11 @@ API_MODULES: list[tuple[Any, ...]] = [
         "Training-time augmentation layers and presets.",
     ),
     (
+        "fashionzoo.models.whitening",
+        "Patch whitening",
+        "The frozen first layer computed from the training images (best's whiten).",
+    ),
+    (
         "fashionzoo.models.parts",
         "Model parts",
         "The named parts of a fitted model and the models derived from them.",

@@ -37,6 +37,7 @@ MODULES = [
     "fashionzoo.models.augment",
     "fashionzoo.models.backbones",
     "fashionzoo.models.baselines",
+    "fashionzoo.models.whitening",
     "fashionzoo.plotting._calibration",
     "fashionzoo.plotting._data",
     "fashionzoo.plotting._results",

@@ -208,6 +208,26 @@ def _formats():
 
 
 @pytest.fixture(scope="module")
+def whitened(data):
+    X, y = data
+    est = fast_instance(
+        fashionzoo.FastResNetClassifier, whiten=True, dirac=True, tta="flip+shift"
+    )
+    return est.fit(X, y)
+
+
+@pytest.mark.parametrize("format", _formats())
+def test_the_whitening_layer_exports_to_every_format(whitened, data, tmp_path, format):
+    X, _ = data
+    np.testing.assert_allclose(
+        _reloaded_predictions(whitened, X, tmp_path, format),
+        whitened.predict_proba(X),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+
+
+@pytest.fixture(scope="module")
 def augmented_transfer():
     from fashionzoo.datasets import load_sample
     from fashionzoo.transfer import TransferClassifier

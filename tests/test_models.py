@@ -210,6 +210,42 @@ def test_hyperparameters_change_the_network(images):
     assert _forward(narrow, images).shape == (2, 10)
 
 
+def test_fast_resnet_dirac_starts_each_later_convolution_as_an_identity():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    plain = build_model("fast_resnet", width=4)
+    keras.utils.set_random_seed(0)
+    dirac = build_model("fast_resnet", width=4, dirac=True)
+    convs = [x for x in dirac.layers if isinstance(x, keras.layers.Conv2D)]
+    for conv in convs[1:]:
+        kernel = keras.ops.convert_to_numpy(conv.kernel)
+        c_in = kernel.shape[2]
+        identity = np.zeros((3, 3, c_in, c_in), dtype=kernel.dtype)
+        identity[1, 1, range(c_in), range(c_in)] = 1
+        np.testing.assert_array_equal(kernel[..., :c_in], identity, err_msg=conv.name)
+        if kernel.shape[3] > c_in:  # the other filters keep a random start
+            assert np.abs(kernel[..., c_in:]).min(axis=(0, 1, 2)).max() > 0
+    np.testing.assert_array_equal(  # the stem is left alone
+        convs[0].kernel.numpy(), plain.get_layer("stem_conv").kernel.numpy()
+    )
+
+
+def test_fast_resnet_whiten_puts_a_frozen_layer_before_the_stem():
+    model = build_model("fast_resnet", width=4, whiten=True)
+    layer = model.get_layer("whiten")
+    assert model.layers[1] is layer
+    assert not layer.trainable
+    assert layer.kernel.shape == (2, 2, 1, 8)
+    assert model.output_shape == (None, 10)
+
+
+@pytest.mark.parametrize("flag", ["whiten", "dirac"])
+def test_fast_resnet_flags_must_be_bools(flag):
+    with pytest.raises(TypeError, match=f"{flag} must be True or False"):
+        build_model("fast_resnet", **{flag: 1})
+
+
 @pytest.mark.parametrize(
     ("name", "params"),
     [

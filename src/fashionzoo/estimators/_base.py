@@ -57,6 +57,7 @@ from fashionzoo.models import build_model, get_model_spec
 from fashionzoo.models.augment import augment_strengths, make_augmentation
 from fashionzoo.models.parts import embedding_model, scaled_pixels
 from fashionzoo.models.views import TTA_MODES, average_views, tta_views
+from fashionzoo.models.whitening import adapt_whitening, whitening_layers
 from fashionzoo.pretrained import network_weights, shipped_network
 
 logger = logging.getLogger(__name__)
@@ -260,6 +261,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         # previously fitted estimator as it was.
         scale = pixel_scale(X)
         model = self._build_model(hw, len(encoder.classes_), seed, scale)
+        if whitening_layers(model):  # computed from this fit's images
+            adapt_whitening(model, to_images(X, hw).astype(np.float32) * scale)
         self.pixel_scale_ = scale
         self.model_ = model
         self.classes_ = encoder.classes_

@@ -737,6 +737,18 @@ class FastResNetClassifier(ZooClassifier):
         scales the logits down as in ResNet-9 (1 leaves them alone).
     bn_momentum : float, default=0.9
         BatchNorm moving-average momentum; 0.9 suits short schedules.
+    whiten : bool, default=False
+        Put a frozen patch-whitening convolution before the stem (2x2
+        filters from the eigenvectors of the training images' patch
+        covariance, and their negatives, then ReLU; airbench's first layer).
+        ``fit`` computes it from the images it trains on
+        (:func:`fashionzoo.models.whitening.adapt_whitening`); it is not
+        trained, and saves and exports as any convolution.
+    dirac : bool, default=False
+        Start every convolution after the stem as an identity on its first
+        input channels (airbench's "dirac" initialisation): of a layer with
+        ``c`` input channels, the first ``c`` filters pass channel ``i`` through
+        unchanged; the others keep their He-normal start.
     epochs : int, default=35
         Passes over the training data.
     batch_size : int, default=256
@@ -824,6 +836,8 @@ class FastResNetClassifier(ZooClassifier):
         width: int = 20,
         logit_scale: float = 0.125,
         bn_momentum: float = 0.9,
+        whiten: bool = False,
+        dirac: bool = False,
         epochs: int = 35,
         batch_size: int = 256,
         optimizer: str = "adamw",
@@ -846,6 +860,8 @@ class FastResNetClassifier(ZooClassifier):
         self.width = width
         self.logit_scale = logit_scale
         self.bn_momentum = bn_momentum
+        self.whiten = whiten
+        self.dirac = dirac
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer

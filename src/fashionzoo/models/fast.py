@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fashionzoo.models._registry import register_model
+from fashionzoo.models.whitening import WHITEN_LAYER
 
 if TYPE_CHECKING:  # Keras loads when a network is built, not when listed
     from fashionzoo._keras import keras
@@ -110,6 +111,8 @@ def fast_resnet(
     width: int = 20,
     logit_scale: float = 0.125,
     bn_momentum: float = 0.9,
+    whiten: bool = False,
+    dirac: bool = False,
 ) -> keras.Model:
     """Narrow ResNet-9-style network for fast CPU training.
 
@@ -134,6 +137,18 @@ def fast_resnet(
         scales the logits down as in ResNet-9 (1 leaves them alone).
     bn_momentum : float, default=0.9
         BatchNorm moving-average momentum; 0.9 suits short schedules.
+    whiten : bool, default=False
+        Put a frozen patch-whitening convolution before the stem (2x2
+        filters from the eigenvectors of the training images' patch
+        covariance, and their negatives, then ReLU; airbench's first layer).
+        ``fit`` computes it from the images it trains on
+        (:func:`fashionzoo.models.whitening.adapt_whitening`); it is not
+        trained, and saves and exports as any convolution.
+    dirac : bool, default=False
+        Start every convolution after the stem as an identity on its first
+        input channels (airbench's "dirac" initialisation): of a layer with
+        ``c`` input channels, the first ``c`` filters pass channel ``i`` through
+        unchanged; the others keep their He-normal start.
 
     Returns
     -------
@@ -142,6 +157,10 @@ def fast_resnet(
     """
     from fashionzoo._keras import keras, layers
 
+    for flag, value in (("whiten", whiten), ("dirac", dirac)):
+        if not isinstance(value, bool):
+            msg = f"{flag} must be True or False. Received: {flag}={value!r}"
+            raise TypeError(msg)
     if isinstance(width, bool) or not isinstance(width, int) or width < 1:
         msg = f"width must be a positive int. Received: width={width!r}"
         raise ValueError(msg)
@@ -152,7 +171,18 @@ def fast_resnet(
         msg = f"bn_momentum must be in [0, 1). Received: bn_momentum={bn_momentum}"
         raise ValueError(msg)
     inputs = keras.Input(shape=input_shape, name="image")
-    x = _conv_bn(inputs, width, strides=2, name="stem", bn_momentum=bn_momentum)
+    x = inputs
+    if whiten:
+        channels = input_shape[-1]
+        x = layers.Conv2D(
+            2 * 2 * 2 * channels,
+            2,
+            use_bias=False,
+            trainable=False,
+            name=WHITEN_LAYER,
+        )(x)
+        x = layers.ReLU(name="whiten_relu")(x)
+    x = _conv_bn(x, width, strides=2, name="stem", bn_momentum=bn_momentum)
     stages = [(2, True, True), (4, False, True), (8, True, False)]
     for i, (mult, residual, pool) in enumerate(stages, start=1):
         x = _stage(
@@ -169,4 +199,24 @@ def fast_resnet(
     outputs = layers.Dense(
         n_classes, activation="softmax", dtype="float32", name="predictions"
     )(x)
-    return keras.Model(inputs, outputs, name="fast_resnet")
+    model = keras.Model(inputs, outputs, name="fast_resnet")
+    if dirac:
+        _identity_start(model, skip=("stem_conv", WHITEN_LAYER))
+    return model
+
+
+def _identity_start(model: keras.Model, *, skip: tuple[str, ...]) -> None:
+    """Set each convolution's first ``c_in`` filters to the identity (``dirac``)."""
+    import numpy as np
+
+    from fashionzoo._keras import keras, layers
+
+    for layer in model.layers:
+        if not isinstance(layer, layers.Conv2D) or layer.name in skip:
+            continue
+        kernel = np.array(keras.ops.convert_to_numpy(layer.kernel))
+        rows, cols, c_in, c_out = kernel.shape
+        n = min(c_in, c_out)
+        kernel[:, :, :, :n] = 0.0
+        kernel[rows // 2, cols // 2, np.arange(n), np.arange(n)] = 1.0
+        layer.kernel.assign(kernel)
