@@ -249,7 +249,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 )
                 raise TypeError(msg)
 
-    def _initialize(self, X, hw, y, seed: int) -> None:
+    def _initialize(self, X, images, hw, y, seed: int) -> None:
         encoder = LabelEncoder().fit(y)
         if len(encoder.classes_) < 2:
             msg = (
@@ -262,7 +262,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         scale = pixel_scale(X)
         model = self._build_model(hw, len(encoder.classes_), seed, scale)
         if whitening_layers(model):  # computed from this fit's images
-            adapt_whitening(model, to_images(X, hw).astype(np.float32) * scale)
+            adapt_whitening(model, images.astype(np.float32) * scale)
         self.pixel_scale_ = scale
         self.model_ = model
         self.classes_ = encoder.classes_
@@ -369,6 +369,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         X, hw, y, sample_weight = self._check_fit_input(
             X, y, sample_weight, reset=not continuing
         )
+        images = to_images(X, hw)
         if continuing:
             unseen = np.setdiff1d(np.unique(y), self.classes_)
             if unseen.size:
@@ -379,7 +380,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
             labels = (
                 np.concatenate([np.asarray(classes), y]) if classes is not None else y
             )
-            self._initialize(X, hw, labels, seed)
+            self._initialize(X, images, hw, labels, seed)
             if "pretrained" in self._parameter_constraints and self.pretrained:
                 self._start_from_pretrained()
         y_enc = np.searchsorted(self.classes_, y).astype(np.int32)
@@ -388,9 +389,7 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
                 self._class_weight_encoded(), y_enc
             ).astype(np.float32)
         self.best_epoch_: int | None = None
-        interrupted = self._run_training(
-            to_images(X, hw), y_enc, sample_weight, partial=partial
-        )
+        interrupted = self._run_training(images, y_enc, sample_weight, partial=partial)
         if interrupted:
             raise KeyboardInterrupt
         check_finite_weights(self.model_, self.history_)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from fashionzoo.models._registry import register_model
 from fashionzoo.models.whitening import WHITEN_LAYER
 
@@ -207,8 +209,6 @@ def fast_resnet(
 
 def _identity_start(model: keras.Model, *, skip: tuple[str, ...]) -> None:
     """Set each convolution's first ``c_in`` filters to the identity (``dirac``)."""
-    import numpy as np
-
     from fashionzoo._keras import keras, layers
 
     for layer in model.layers:
