@@ -214,9 +214,9 @@ def test_fast_resnet_dirac_starts_each_later_convolution_as_an_identity():
     import keras
 
     keras.utils.set_random_seed(0)
-    plain = build_model("fast_resnet", width=4)
+    plain = build_model("fast_resnet", width=4, whiten=False, dirac=False)
     keras.utils.set_random_seed(0)
-    dirac = build_model("fast_resnet", width=4, dirac=True)
+    dirac = build_model("fast_resnet", width=4, whiten=False, dirac=True)
     convs = [x for x in dirac.layers if isinstance(x, keras.layers.Conv2D)]
     for conv in convs[1:]:
         kernel = keras.ops.convert_to_numpy(conv.kernel)
@@ -232,12 +232,14 @@ def test_fast_resnet_dirac_starts_each_later_convolution_as_an_identity():
 
 
 def test_fast_resnet_whiten_puts_a_frozen_layer_before_the_stem():
-    model = build_model("fast_resnet", width=4, whiten=True)
+    model = build_model("fast_resnet", width=4)  # whiten=True is the default
     layer = model.get_layer("whiten")
     assert model.layers[1] is layer
     assert not layer.trainable
     assert layer.kernel.shape == (2, 2, 1, 8)
     assert model.output_shape == (None, 10)
+    plain = build_model("fast_resnet", width=4, whiten=False)
+    assert plain.layers[1].name == "stem_conv"
 
 
 @pytest.mark.parametrize("flag", ["whiten", "dirac"])

@@ -77,6 +77,46 @@ def test_other_networks_and_transfer_round_trip(data, tmp_path):
         np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
 
 
+@pytest.mark.parametrize("weights", ["keras", "float32"])
+def test_a_file_saved_before_a_parameter_was_added_keeps_its_network(
+    data, tmp_path, weights
+):
+    # fast_resnet's whiten and dirac came later, with True as their default: a
+    # file without them holds the network without the layer and must load as
+    # such, not be rebuilt with it (float32 weights rebuild from the params).
+    X, y = data
+    old = fast_instance(
+        fashionzoo.FastResNetClassifier, whiten=False, dirac=False, epochs=1
+    ).fit(X, y)
+
+    def before_the_parameters(meta):
+        del meta["params"]["whiten"], meta["params"]["dirac"]
+        return meta
+
+    path = old.save(tmp_path / "old.fzoo", weights=weights)
+    older = _edit_meta(path, tmp_path / "older.fzoo", before_the_parameters)
+    assert "whiten" not in read_metadata(older)["params"]
+    restored = load(older)
+    assert (restored.whiten, restored.dirac) == (False, False)
+    np.testing.assert_array_equal(restored.predict_proba(X), old.predict_proba(X))
+    restored.partial_fit(X, y)  # refits the same network
+    assert restored.model_.count_params() == old.model_.count_params()
+
+
+def test_a_pickle_from_before_a_parameter_was_added_keeps_its_network(data):
+    X, y = data
+    old = fast_instance(
+        fashionzoo.FastResNetClassifier, whiten=False, dirac=False, epochs=1
+    ).fit(X, y)
+    state = old.__getstate__()
+    del state["whiten"], state["dirac"]
+    restored = type(old).__new__(type(old))
+    restored.__setstate__(state)
+    assert (restored.whiten, restored.dirac) == (False, False)
+    np.testing.assert_array_equal(restored.predict_proba(X), old.predict_proba(X))
+    assert fashionzoo.FastResNetClassifier(**restored.get_params()).whiten is False
+
+
 def test_load_runs_no_pickle(fitted, data, tmp_path, monkeypatch):
     path = fitted.save(tmp_path / "m.fzoo")
 

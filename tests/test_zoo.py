@@ -174,6 +174,20 @@ def test_user_registered_model_gets_an_estimator(tiny_data, register_model, tmp_
     check_param_validation(type(est).__name__, type(est)(epochs=1))
 
 
+def test_added_parameters_must_be_the_builders(register_model):
+    with pytest.raises(
+        ValueError, match=r"added_parameters of 'typo_net' names \['widht'\]"
+    ):
+
+        @register_model(
+            description="A misspelt parameter", added_parameters={"widht": 1}
+        )
+        def typo_net(input_shape=(28, 28, 1), n_classes=10, *, width: int = 8):
+            return _dense_net(input_shape, n_classes, (width,))
+
+    assert "typo_net" not in fashionzoo.list_models()
+
+
 def test_registered_model_with_a_tuple_hyperparameter_trains(tiny_data, register_model):
     # A default that is not a scalar is left to the builder to check; the
     # estimator used to fail in fit with "Unknown constraint type".

@@ -165,6 +165,13 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         return {name: getattr(self, name) for name in spec.hyperparameters}
 
     @classmethod
+    def _values_of_added_parameters(cls) -> dict[str, Any]:
+        """What a model file saved before a parameter was added means by it."""
+        if cls._model_name is None:  # a subclass with its own _build_network
+            return {}
+        return dict(get_model_spec(cls._registered_name()).added_parameters)
+
+    @classmethod
     def _registered_name(cls) -> str:
         """The registry name of this class's network."""
         if cls._model_name is None:
@@ -740,6 +747,8 @@ class ZooClassifier(ClassifierMixin, BaseEstimator):
         return to_plain(super().__getstate__())
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        # A pickle from before a parameter was added means its former value.
+        state = {**self._values_of_added_parameters(), **state}
         super().__setstate__(from_plain(state))
 
     def __deepcopy__(self, memo):

@@ -90,6 +90,14 @@ def save(
     return _fileformat.write_archive(target, meta, members)
 
 
+def _saved_params(cls: type, meta: dict[str, Any]) -> dict[str, Any]:
+    # A parameter added since the file was saved takes the value that gives
+    # the file's network, not today's default (fast_resnet's whiten=True).
+    saved = _fileformat.restore(meta["params"])
+    added = getattr(cls, "_values_of_added_parameters", dict)()
+    return {**added, **saved}
+
+
 def restore_estimator(
     cls: type, meta: dict[str, Any], archive: zipfile.ZipFile, file: Path
 ) -> Any:
@@ -104,7 +112,7 @@ def restore_estimator(
         The network member is not the one the file's metadata hashed.
     """
     try:
-        estimator = cls(**_fileformat.restore(meta["params"]))
+        estimator = cls(**_saved_params(cls, meta))
         estimator._validate_params()
     except (TypeError, ValueError) as exc:
         raise bad_file(

@@ -74,6 +74,10 @@ class ModelSpec:
         ``"Pipeline"`` for the baselines.
     kind : str
         ``"network"`` or ``"baseline"``.
+    added_parameters : dict
+        Builder parameters added after estimators of this model could be
+        saved, each with the value that reproduces the network of a file
+        saved without it (so that a new default never changes a saved model).
     """
 
     name: str
@@ -86,6 +90,7 @@ class ModelSpec:
     notes: str = ""
     estimator: str = ""
     kind: str = "network"
+    added_parameters: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_kind(self.kind)
@@ -115,6 +120,7 @@ def register_model(
     aliases: Iterable[str] = (),
     estimator: str = "",
     kind: str = "network",
+    added_parameters: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Record a builder in the registry under its function name.
 
@@ -146,6 +152,11 @@ def register_model(
         by their type, any other (a tuple of layer sizes) only by the builder.
 
         .. versionadded:: 0.2.0
+    added_parameters : dict, default=None
+        Keyword-only builder parameters added since estimators of this model
+        were first saved, each with the value a file saved without it means
+        (``{"whiten": False}``): :func:`fashionzoo.load` fills them in, so a
+        changed default never rebuilds an old file's network differently.
 
     Returns
     -------
@@ -155,7 +166,8 @@ def register_model(
     Raises
     ------
     ValueError
-        ``kind`` is not one of the kinds.
+        ``kind`` is not one of the kinds, or ``added_parameters`` names a
+        parameter the builder does not take.
     """
     _check_kind(kind)
 
@@ -163,6 +175,19 @@ def register_model(
         name = builder.__name__
         if name in _MODELS:
             msg = f"A model named {name!r} is already registered."
+            raise ValueError(msg)
+        params = inspect.signature(builder).parameters
+        unknown = sorted(
+            key
+            for key in added_parameters or {}
+            if key not in params
+            or params[key].kind is not inspect.Parameter.KEYWORD_ONLY
+        )
+        if unknown:
+            msg = (
+                f"added_parameters of {name!r} names {unknown}, which are not "
+                "keyword-only parameters of its builder."
+            )
             raise ValueError(msg)
         _MODELS[name] = ModelSpec(
             name=name,
@@ -175,6 +200,7 @@ def register_model(
             notes=notes,
             estimator=estimator,
             kind=kind,
+            added_parameters=dict(added_parameters or {}),
         )
         for alias in aliases:
             _ALIASES[alias] = name
