@@ -94,7 +94,7 @@ def _saved_params(cls: type, meta: dict[str, Any]) -> dict[str, Any]:
     # A parameter added since the file was saved takes the value that gives
     # the file's network, not today's default (fast_resnet's whiten=True).
     saved = _fileformat.restore(meta["params"])
-    added = getattr(cls, "_values_of_added_parameters", dict)()
+    added: dict[str, Any] = getattr(cls, "_values_of_added_parameters", dict)()
     return {**added, **saved}
 
 
