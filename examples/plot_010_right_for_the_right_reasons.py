@@ -7,7 +7,7 @@ probabilities can be trusted, whether the labels it is scored against are
 right, where in the image it looks, or what happens when the image is a
 little noisy or rotated. This example asks those four questions of two
 shipped networks: ``lenet5`` (study 001's LeNet-5, 0.915 on the test set)
-and ``best`` (a narrow ResNet-9 averaging ten test-time views, 0.946), with
+and ``best`` (a narrow ResNet-9 averaging ten test-time views, 0.945), with
 :func:`fashionzoo.plotting.plot_reliability`, scikit-learn's temperature
 scaling, :func:`fashionzoo.evaluation.find_suspect_labels`,
 :func:`fashionzoo.plotting.plot_gradcam` and
