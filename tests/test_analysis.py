@@ -144,7 +144,7 @@ def test_every_network_embeds_with_its_last_hidden_layer(sample):
         "cnn_bn4": 128,
         "resnet": 64,
         "cnn004": 512,
-        "fast_resnet": 160,
+        "fast_resnet": 128,
     }
     for name, width in widths.items():
         est = fashionzoo.create_estimator(name, pretrained=True)
