@@ -176,20 +176,7 @@ def register_model(
         if name in _MODELS:
             msg = f"A model named {name!r} is already registered."
             raise ValueError(msg)
-        params = inspect.signature(builder).parameters
-        unknown = sorted(
-            key
-            for key in added_parameters or {}
-            if key not in params
-            or params[key].kind is not inspect.Parameter.KEYWORD_ONLY
-        )
-        if unknown:
-            msg = (
-                f"added_parameters of {name!r} names {unknown}, which are not "
-                "keyword-only parameters of its builder."
-            )
-            raise ValueError(msg)
-        _MODELS[name] = ModelSpec(
+        spec = ModelSpec(
             name=name,
             builder=builder,
             description=description,
@@ -202,6 +189,14 @@ def register_model(
             kind=kind,
             added_parameters=dict(added_parameters or {}),
         )
+        unknown = sorted(set(spec.added_parameters) - set(spec.hyperparameters))
+        if unknown:
+            msg = (
+                f"added_parameters of {name!r} names {unknown}, which are not "
+                "keyword-only parameters of its builder."
+            )
+            raise ValueError(msg)
+        _MODELS[name] = spec
         for alias in aliases:
             _ALIASES[alias] = name
         return builder
