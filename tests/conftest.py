@@ -81,31 +81,3 @@ def pytest_collection_modifyitems(config, items):
     """
     first = [i for i in items if "test_training.py" in i.nodeid and "ctrl_c" in i.name]
     items[:] = first + [i for i in items if i not in first]
-
-
-# Integration tests whose behaviour a cheaper default test also covers: they
-# run with ``-m slow`` (nox -s slow), and the default run stays under 15
-# minutes on two cores. Seconds measured on a 2-core AVX2 EPYC, 2026-12-07.
-SLOW_BY_DEFAULT = {
-    "test_pretrained.py::test_shipped_weights_match_their_card[fast_resnet]": "59 s: 10 TTA views of the 10k images; its int8 and ONNX graphs' accuracy is checked by default",
-    "test_estimator.py::test_grid_search_over_study_001_grid": "45 s: the search machinery is covered by the smaller grid searches",
-    "test_training.py::test_halving_search_over_epochs": "38 s",
-    "test_zoo.py::test_voting_and_stacking_over_zoo_estimators": "30 s",
-    "test_training.py::test_keras_callbacks_survive_clone_pickle_and_parallel_search[CSVLogger]": "27 s: TerminateOnNaN keeps the path in the default run",
-    "test_training.py::test_keras_callbacks_survive_clone_pickle_and_parallel_search[ModelCheckpoint]": "22 s",
-    "test_training.py::test_keras_callbacks_survive_clone_pickle_and_parallel_search[TensorBoard]": "11 s",
-    "test_training.py::test_keras_callbacks_survive_clone_pickle_and_parallel_search[BackupAndRestore]": "11 s",
-    "test_export.py::test_every_network_with_standard_augmentation_exports[fast_resnet]": "23 s: lenet5 keeps the path; the shipped graphs of every network are checked by default",
-    "test_export.py::test_every_network_with_standard_augmentation_exports[resnet]": "15 s",
-    "test_export.py::test_every_network_with_standard_augmentation_exports[cnn_bn4]": "14 s",
-    "test_export.py::test_every_network_with_standard_augmentation_exports[cnn004]": "11 s",
-    "test_export.py::test_every_network_with_standard_augmentation_exports[cnn_dropout]": "11 s",
-    "test_export.py::test_augmented_transfer_model_exports[openvino]": "17 s: the onnx case keeps the path",
-}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_itemcollected(item):
-    reason = SLOW_BY_DEFAULT.get(item.nodeid.removeprefix("tests/"))
-    if reason is not None:
-        item.add_marker(pytest.mark.slow(reason=reason))

@@ -282,6 +282,7 @@ def test_clone_keeps_params(fitted):
     assert not hasattr(clone(fitted), "model_")
 
 
+@pytest.mark.slow  # 45 s on 2 cores: the smaller grid searches cover the machinery
 def test_grid_search_over_study_001_grid(tiny_data):
     X, y = tiny_data
     grid = {"units_1": [16, 32], "learning_rate": [1e-2, 1e-3]}

@@ -239,7 +239,15 @@ def augmented_transfer():
     return est.fit(X[:200], y[:200]), X[200:216]
 
 
-@pytest.mark.parametrize("format", _formats())
+@pytest.mark.parametrize(
+    "format",
+    [  # openvino is 17 s on 2 cores: the ONNX case keeps the path by default
+        pytest.param(*f.values, marks=[*f.marks, pytest.mark.slow])
+        if getattr(f, "values", None) == ("openvino",)
+        else f
+        for f in _formats()
+    ],
+)
 def test_augmented_transfer_model_exports(augmented_transfer, tmp_path, format):
     est, X = augmented_transfer
     np.testing.assert_allclose(
@@ -250,7 +258,15 @@ def test_augmented_transfer_model_exports(augmented_transfer, tmp_path, format):
     )
 
 
-@pytest.mark.parametrize("name", fashionzoo.list_models(kind="network"))
+@pytest.mark.parametrize(
+    "name",
+    [
+        # 11-23 s each on 2 cores: lenet5 keeps the path, and every shipped
+        # network's graphs are checked in the default run.
+        n if n == "lenet5" else pytest.param(n, marks=pytest.mark.slow)
+        for n in fashionzoo.list_models(kind="network")
+    ],
+)
 def test_every_network_with_standard_augmentation_exports(name, data, tmp_path):
     X, y = data
     cls = type(fashionzoo.create_estimator(name))

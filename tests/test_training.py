@@ -405,6 +405,7 @@ def test_interrupt_stops_cross_validation(tiny_data):
 
 
 # ------------------------------------------------------------ budgeted search
+@pytest.mark.slow  # 38 s on 2 cores
 def test_halving_search_over_epochs(tiny_data):
     X, y = tiny_data
     search = HalvingGridSearchCV(
@@ -495,7 +496,14 @@ KERAS_CALLBACKS = {
 }
 
 
-@pytest.mark.parametrize("name", list(KERAS_CALLBACKS))
+@pytest.mark.parametrize(
+    "name",
+    [
+        # 11-27 s each on 2 cores: TerminateOnNaN keeps the path in the default run.
+        n if n == "TerminateOnNaN" else pytest.param(n, marks=pytest.mark.slow)
+        for n in KERAS_CALLBACKS
+    ],
+)
 def test_keras_callbacks_survive_clone_pickle_and_parallel_search(
     tiny_data, tmp_path, name
 ):

@@ -108,6 +108,7 @@ def test_tta_flip_shift_averages_ten_views(tiny_data):
         est.set_params(tta="shift").fit(X, y)
 
 
+@pytest.mark.slow  # 30 s on 2 cores
 def test_voting_and_stacking_over_zoo_estimators(tiny_data):
     X, y = tiny_data
     members = [
